@@ -1,0 +1,1 @@
+//! Placeholder for the civil-registry-csv sample adapter.

@@ -1,0 +1,14 @@
+//! Placeholder, filled in with its sample adapter.
+
+use axum::http::StatusCode;
+use bytes::Bytes;
+
+/// The national side.
+pub async fn national(_body: Bytes) -> StatusCode {
+    StatusCode::NOT_IMPLEMENTED
+}
+
+/// The agency side.
+pub async fn agency_dms(_body: Bytes) -> StatusCode {
+    StatusCode::NOT_IMPLEMENTED
+}
