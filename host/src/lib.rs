@@ -1,1 +1,45 @@
-//! placeholder
+//! LGSP, the Local Government Service Platform hub.
+//!
+//! The hub lets a province's agencies exchange messages with each other and with the national
+//! exchange through one standard: each agency supplies a sandboxed WebAssembly adapter that
+//! translates its local format, and the hub authenticates, translates, validates, forwards and
+//! records every exchange. Modules, each with one owner:
+//!
+//! - [`config`]: the TOML file and its validation.
+//! - [`catalogue`]: reference data (administrative units).
+//! - [`standard`]: JSON Schema and XSD standards.
+//! - [`runtime`]: wasmtime, the adapter contract and the sandbox.
+//! - [`provider`]: HTTP calls to providers.
+//! - [`exchange`]: the steps of one exchange.
+//! - [`message_log`]: the record of every exchange.
+//! - [`problem`]: errors as RFC 9457 problem documents.
+//! - [`api`]: the HTTP API.
+//! - [`hub`]: start-up and the shared state.
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod catalogue;
+pub mod config;
+pub mod exchange;
+pub mod hub;
+pub mod message;
+pub mod message_log;
+pub mod problem;
+pub mod provider;
+pub mod runtime;
+pub mod standard;
+
+pub use hub::Hub;
+
+/// Serves the hub's API on `listener` until `shutdown` completes, then lets requests in
+/// flight finish.
+pub async fn serve(
+    hub: std::sync::Arc<Hub>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, api::router(hub))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,38 @@
+//! Who is calling: agency API keys and operator tokens, both sent as bearer credentials and
+//! looked up by their SHA-256, so the hub never holds a key in clear.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, header};
+use sha2::{Digest, Sha256};
+
+use crate::config::{ClientConfig, OperatorConfig};
+use crate::hub::Hub;
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, credential) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| credential.trim())
+        .filter(|c| !c.is_empty())
+}
+
+fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// The agency whose API key the request carries.
+pub(super) fn client(hub: &Hub, headers: &HeaderMap) -> Option<Arc<ClientConfig>> {
+    hub.clients.get(&digest(bearer(headers)?)).cloned()
+}
+
+/// The operator whose token the request carries.
+pub(super) fn operator(hub: &Hub, headers: &HeaderMap) -> Option<Arc<OperatorConfig>> {
+    hub.operators.get(&digest(bearer(headers)?)).cloned()
+}
+
+/// Whether the request carries any valid client key or operator token.
+pub(super) fn anyone(hub: &Hub, headers: &HeaderMap) -> bool {
+    client(hub, headers).is_some() || operator(hub, headers).is_some()
+}

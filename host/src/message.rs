@@ -1,0 +1,58 @@
+//! The hub's own view of a message and of a field violation.
+//!
+//! These are the values that travel between the HTTP edge, the runtime, the standards and the
+//! providers. They mirror the contract's `message` and `violation` records but belong to the
+//! host, so no other module needs the generated bindings.
+
+use bytes::Bytes;
+use serde::Serialize;
+
+/// One message, in local or national form.
+#[derive(Debug, Clone, Default)]
+pub struct Message {
+    /// MIME type of `body`, as given.
+    pub content_type: String,
+    /// Ordered key/value pairs that travel with the body.
+    pub metadata: Vec<(String, String)>,
+    /// The bytes.
+    pub body: Bytes,
+}
+
+impl Message {
+    /// The media type without parameters, lowercased (`text/csv; charset=utf-8` is `text/csv`).
+    pub fn media_type(&self) -> String {
+        media_type(&self.content_type)
+    }
+}
+
+/// The media type of a `Content-Type` value without parameters, lowercased.
+pub fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// One reason why a message was refused, for the author of that message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// Where: a JSON pointer, an element path, a line, or a CSV cell.
+    pub path: String,
+    /// A stable, machine-readable code.
+    pub code: String,
+    /// A sentence for a person.
+    pub message: String,
+}
+
+impl Violation {
+    /// One violation.
+    pub fn new(path: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}

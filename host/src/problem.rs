@@ -1,0 +1,294 @@
+//! RFC 9457 problem documents: the one place where errors become HTTP responses.
+//!
+//! Every error a caller can see is mapped here to a status and a stable `type`, so that the
+//! list of kinds in `docs/problems.md` is the whole list. Nothing a caller or an adapter did
+//! maps to 500; only the hub's own failures do.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::exchange::{ExchangeError, Side};
+use crate::message::Violation;
+use crate::provider::ProviderError;
+use crate::runtime::{CallError, Phase};
+
+/// The prefix of every problem `type`; the rest is the kind, such as `adapter-rejected`.
+pub const TYPE_PREFIX: &str = "urn:lgsp:problem:";
+
+/// The media type of a problem document.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One problem document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// `urn:lgsp:problem:<kind>`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// A short summary of the kind; the same for every occurrence.
+    pub title: &'static str,
+    /// The HTTP status, repeated in the body.
+    pub status: u16,
+    /// What happened this time.
+    pub detail: String,
+    /// The exchange this problem belongs to, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange_id: Option<String>,
+    /// Which side produced what failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<Side>,
+    /// Which leg: `request` or `reply`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<&'static str>,
+    /// The agency whose adapter is concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    /// The adapter concerned, `name@version`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<String>,
+    /// The standard concerned, `id@version`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard: Option<String>,
+    /// The limit that was hit, such as `max_body_bytes=1048576`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+    /// The field violations, for rejections.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violations: Option<Vec<Violation>>,
+}
+
+impl Problem {
+    /// A problem of `kind` with `status`, `title` and `detail`.
+    pub fn new(status: StatusCode, kind: &str, title: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            type_: format!("{TYPE_PREFIX}{kind}"),
+            title,
+            status: status.as_u16(),
+            detail: detail.into(),
+            exchange_id: None,
+            side: None,
+            phase: None,
+            agency: None,
+            adapter: None,
+            standard: None,
+            limit: None,
+            violations: None,
+        }
+    }
+
+    /// The kind, without the prefix.
+    pub fn kind(&self) -> &str {
+        self.type_.strip_prefix(TYPE_PREFIX).unwrap_or(&self.type_)
+    }
+
+    /// Attaches the exchange id.
+    pub fn with_exchange(mut self, id: &str) -> Self {
+        self.exchange_id = Some(id.to_owned());
+        self
+    }
+
+    /// The status as a `StatusCode`.
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// 404 for a path the API does not have.
+    pub fn route_not_found(path: &str) -> Self {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", format!("there is nothing at {path:?}"))
+    }
+
+    /// 400 for a malformed query or path parameter.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", detail)
+    }
+
+    /// 401 for a missing or unknown key or token.
+    pub fn unauthenticated() -> Self {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Not authenticated",
+            "send a valid key as `Authorization: Bearer <key>`",
+        )
+    }
+
+    /// 500 for the hub's own failures.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal hub failure", detail)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let id = self.exchange_id.clone();
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(id) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+            headers.insert(crate::api::EXCHANGE_ID_HEADER, id);
+        }
+        response
+    }
+}
+
+fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Request => "request",
+        Phase::Reply => "reply",
+    }
+}
+
+impl From<&ExchangeError> for Problem {
+    fn from(err: &ExchangeError) -> Self {
+        use ExchangeError as E;
+        match err {
+            E::Unauthenticated => Problem::unauthenticated(),
+            E::Forbidden { .. } => {
+                Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", err.to_string())
+            }
+            E::UnknownService(_) => {
+                Problem::new(StatusCode::NOT_FOUND, "unknown-service", "Unknown service", err.to_string())
+            }
+            E::BodyTooLarge { limit } => {
+                let mut p = Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body-too-large",
+                    "Request body too large",
+                    err.to_string(),
+                );
+                p.limit = Some(format!("max_body_bytes={limit}"));
+                p
+            }
+            E::BodyRead(_) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "body-unreadable",
+                "Request body could not be read",
+                err.to_string(),
+            ),
+            E::AdapterRejected {
+                side,
+                phase,
+                agency,
+                violations,
+            } => {
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "adapter-rejected",
+                    "The adapter rejected the message",
+                    format!(
+                        "the adapter of agency {agency:?} found {} problem(s) in the {} message",
+                        violations.len(),
+                        phase_name(*phase)
+                    ),
+                );
+                p.side = Some(*side);
+                p.phase = Some(phase_name(*phase));
+                p.agency = Some(agency.clone());
+                p.violations = Some(violations.clone());
+                p
+            }
+            E::AdapterUnsupported {
+                side,
+                phase,
+                agency,
+                reason,
+            } => {
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unsupported-message",
+                    "The adapter does not handle this kind of message",
+                    reason.clone(),
+                );
+                p.side = Some(*side);
+                p.phase = Some(phase_name(*phase));
+                p.agency = Some(agency.clone());
+                p
+            }
+            E::AdapterFault {
+                side,
+                phase,
+                agency,
+                adapter,
+                source,
+            } => {
+                let mut p = match source {
+                    CallError::Deadline(limit) => {
+                        let mut p = Problem::new(
+                            StatusCode::BAD_GATEWAY,
+                            "adapter-deadline",
+                            "The adapter ran out of time",
+                            source.to_string(),
+                        );
+                        p.limit = Some(format!("deadline_ms={}", limit.as_millis()));
+                        p
+                    }
+                    CallError::Instantiate(_) => Problem::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "adapter-unavailable",
+                        "The adapter cannot take this message now",
+                        source.to_string(),
+                    ),
+                    _ => Problem::new(
+                        StatusCode::BAD_GATEWAY,
+                        "adapter-fault",
+                        "The adapter failed",
+                        source.to_string(),
+                    ),
+                };
+                p.side = Some(*side);
+                p.phase = Some(phase_name(*phase));
+                p.agency = Some(agency.clone());
+                p.adapter = (!adapter.is_empty()).then(|| adapter.clone());
+                p
+            }
+            E::StandardViolation {
+                side,
+                standard,
+                violations,
+            } => {
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "standard-violation",
+                    "The national form does not satisfy the standard",
+                    format!(
+                        "the national form produced by the {} side has {} violation(s) of {standard}",
+                        match side {
+                            Side::Caller => "caller",
+                            Side::Provider => "provider",
+                        },
+                        violations.len()
+                    ),
+                );
+                p.side = Some(*side);
+                p.standard = Some(standard.clone());
+                p.violations = Some(violations.clone());
+                p
+            }
+            E::Provider(source) => {
+                let (status, kind, title) = match source {
+                    ProviderError::Unreachable(_) => {
+                        (StatusCode::BAD_GATEWAY, "provider-unreachable", "The provider cannot be reached")
+                    }
+                    ProviderError::Timeout(_) => {
+                        (StatusCode::GATEWAY_TIMEOUT, "provider-timeout", "The provider did not answer in time")
+                    }
+                    ProviderError::Status(_) => {
+                        (StatusCode::BAD_GATEWAY, "provider-error", "The provider answered with an error")
+                    }
+                    ProviderError::TooLarge => {
+                        (StatusCode::BAD_GATEWAY, "provider-reply-too-large", "The provider's reply is too large")
+                    }
+                };
+                let mut p = Problem::new(status, kind, title, source.to_string());
+                p.side = Some(Side::Provider);
+                p
+            }
+            E::Log(_) => Problem::internal(err.to_string()),
+        }
+    }
+}

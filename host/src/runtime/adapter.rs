@@ -1,0 +1,342 @@
+//! One agency's adapter: checked and prepared once, instantiated afresh for every message.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::Component;
+use wasmtime::{Store, StoreLimitsBuilder, Trap, UpdateDeadline};
+
+use super::bindings::lgsp::adapter::types as wit;
+use super::bindings::{Adapter, AdapterPre};
+use super::host::{CallIdentity, HostState};
+use super::{EPOCH_TICK, Runtime};
+use crate::message::{Message, Violation};
+
+/// The interfaces an adapter may import, by name without version. Anything else is refused.
+const ALLOWED_IMPORTS: [&str; 3] = ["lgsp:adapter/types", "lgsp:adapter/log", "lgsp:adapter/catalogue"];
+/// The contract's major line: imports must be `@0.1.x`.
+const CONTRACT_VERSION_PREFIX: &str = "@0.1.";
+
+/// Limits that apply to every call of one adapter.
+#[derive(Debug, Clone, Copy)]
+pub struct AdapterLimits {
+    /// CPU deadline per call, enforced through epoch interruption.
+    pub deadline: Duration,
+    /// Cap on linear memory.
+    pub max_memory_bytes: usize,
+}
+
+/// What an adapter said about itself when it was loaded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Description {
+    /// Short name.
+    pub name: String,
+    /// The adapter's own version.
+    pub version: String,
+    /// Standards it handles, as `id@version`.
+    pub standards: Vec<String>,
+    /// Services it is written for; empty for any.
+    pub services: Vec<String>,
+}
+
+/// Which way a message goes through an adapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Local form to national form.
+    ToNational,
+    /// National form to local form.
+    ToLocal,
+}
+
+impl Direction {
+    /// The contract's name for the export.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::ToNational => "to-national",
+            Direction::ToLocal => "to-local",
+        }
+    }
+}
+
+/// Why a component was refused at load.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The bytes are not a valid component for this engine.
+    #[error("failed to compile the component: {0}")]
+    Compile(String),
+    /// It imports something the host does not offer.
+    #[error("the component imports `{0}`, which adapters may not use; only lgsp:adapter/log and lgsp:adapter/catalogue are offered")]
+    ForbiddenImport(String),
+    /// Its imports or exports do not match the contract.
+    #[error("the component does not match the adapter contract: {0}")]
+    Contract(String),
+    /// `describe` failed or returned nonsense.
+    #[error("the component's `describe` failed: {0}")]
+    Describe(String),
+}
+
+/// Why one call of an adapter did not produce a message.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// The adapter refused the input, with reasons.
+    #[error("the adapter rejected the message ({} violations)", .0.len())]
+    Rejected(Vec<Violation>),
+    /// The adapter does not handle this kind of message.
+    #[error("the adapter does not support this message: {0}")]
+    Unsupported(String),
+    /// The adapter reported a failure of its own.
+    #[error("the adapter failed: {0}")]
+    Internal(String),
+    /// The adapter ran past its CPU deadline and was interrupted.
+    #[error("the adapter ran past its CPU deadline of {} ms", .0.as_millis())]
+    Deadline(Duration),
+    /// The adapter trapped (a panic, an `unreachable`, a stack overflow, a memory limit).
+    #[error("the adapter trapped: {0}")]
+    Trap(String),
+    /// No instance could be created, most often because the pool is full.
+    #[error("failed to instantiate the adapter: {0}")]
+    Instantiate(String),
+}
+
+/// A checked, compiled and prepared adapter. Cheap to share; each call gets its own store.
+pub struct LoadedAdapter {
+    agency: String,
+    description: Description,
+    sha256: String,
+    limits: AdapterLimits,
+    pre: AdapterPre<HostState>,
+    runtime: Runtime,
+}
+
+impl std::fmt::Debug for LoadedAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedAdapter")
+            .field("agency", &self.agency)
+            .field("description", &self.description)
+            .field("sha256", &self.sha256)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// Compiles `bytes`, checks its imports and exports against the contract, prepares it and
+    /// asks it to describe itself. Nothing of an adapter that fails here is kept.
+    pub async fn load(
+        &self,
+        agency: &str,
+        bytes: &[u8],
+        limits: AdapterLimits,
+    ) -> Result<Arc<LoadedAdapter>, LoadError> {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let component =
+            Component::new(&self.engine, bytes).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+        check_imports(&self.engine, &component)?;
+
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Contract(format!("{e:#}")))?;
+        let pre = AdapterPre::new(instance_pre).map_err(|e| LoadError::Contract(format!("{e:#}")))?;
+
+        let mut adapter = LoadedAdapter {
+            agency: agency.to_owned(),
+            description: Description {
+                name: String::new(),
+                version: String::new(),
+                standards: Vec::new(),
+                services: Vec::new(),
+            },
+            sha256,
+            limits,
+            pre,
+            runtime: self.clone(),
+        };
+        adapter.description = adapter.describe().await?;
+        Ok(Arc::new(adapter))
+    }
+}
+
+/// Refuses, by name, the first import that is not part of the contract. Not linking WASI at
+/// all already makes such a component fail to instantiate; checking here gives the operator
+/// the offending name at load time.
+fn check_imports(engine: &wasmtime::Engine, component: &Component) -> Result<(), LoadError> {
+    for (name, _) in component.component_type().imports(engine) {
+        let allowed = ALLOWED_IMPORTS.iter().any(|base| {
+            name.strip_prefix(base)
+                .is_some_and(|rest| rest.starts_with(CONTRACT_VERSION_PREFIX))
+        });
+        if !allowed {
+            return Err(LoadError::ForbiddenImport(name.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+impl LoadedAdapter {
+    /// The agency this adapter serves.
+    pub fn agency(&self) -> &str {
+        &self.agency
+    }
+
+    /// What the adapter said about itself.
+    pub fn description(&self) -> &Description {
+        &self.description
+    }
+
+    /// SHA-256 of the component's bytes, lowercase hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// `name@version`, for logs and the message log.
+    pub fn label(&self) -> String {
+        format!("{}@{}", self.description.name, self.description.version)
+    }
+
+    fn store(&self, exchange_id: &str) -> Store<HostState> {
+        let identity = CallIdentity {
+            exchange_id: exchange_id.to_owned(),
+            agency: self.agency.clone(),
+            adapter: self.description.name.clone(),
+            version: self.description.version.clone(),
+        };
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.limits.max_memory_bytes)
+            .instances(8)
+            .tables(16)
+            .memories(2)
+            .trap_on_grow_failure(true)
+            .build();
+        let ticks = (self.limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        let mut store = Store::new(
+            &self.runtime.engine,
+            HostState::new(identity, self.runtime.catalogues.clone(), limits, ticks),
+        );
+        store.limiter(|s| &mut s.limits);
+        // Every tick, yield to Tokio so a spinning adapter never holds a worker thread; once
+        // the deadline's ticks are spent, interrupt it.
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(|mut cx| {
+            let state = cx.data_mut();
+            state.ticks_left = state.ticks_left.saturating_sub(1);
+            if state.ticks_left == 0 {
+                Ok(UpdateDeadline::Interrupt)
+            } else {
+                Ok(UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now())))
+            }
+        });
+        store
+    }
+
+    async fn describe(&self) -> Result<Description, LoadError> {
+        let mut store = self.store("load");
+        let bindings = self
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| LoadError::Describe(format!("{e:#}")))?;
+        let d = bindings
+            .lgsp_adapter_mapping()
+            .call_describe(&mut store)
+            .await
+            .map_err(|e| LoadError::Describe(format!("{e:#}")))?;
+        if d.name.trim().is_empty() || d.version.trim().is_empty() {
+            return Err(LoadError::Describe("the description has no name or no version".to_owned()));
+        }
+        Ok(Description {
+            name: d.name,
+            version: d.version,
+            standards: d.standards,
+            services: d.services,
+        })
+    }
+
+    /// Runs one message through the adapter on a fresh instance.
+    pub async fn call(
+        &self,
+        direction: Direction,
+        cx: &CallContext<'_>,
+        msg: &Message,
+    ) -> Result<Message, CallError> {
+        let mut store = self.store(cx.exchange_id);
+        let bindings: Adapter = self
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| CallError::Instantiate(format!("{e:#}")))?;
+
+        let wit_cx = wit::Context {
+            exchange_id: cx.exchange_id.to_owned(),
+            service: cx.service.to_owned(),
+            standard: cx.standard.to_owned(),
+            phase: match cx.phase {
+                Phase::Request => wit::Phase::Request,
+                Phase::Reply => wit::Phase::Reply,
+            },
+            agency: self.agency.clone(),
+        };
+        let wit_msg = wit::Message {
+            content_type: msg.content_type.clone(),
+            metadata: msg.metadata.clone(),
+            body: msg.body.to_vec(),
+        };
+        let mapping = bindings.lgsp_adapter_mapping();
+        let result = match direction {
+            Direction::ToNational => mapping.call_to_national(&mut store, &wit_cx, &wit_msg).await,
+            Direction::ToLocal => mapping.call_to_local(&mut store, &wit_cx, &wit_msg).await,
+        };
+
+        let dropped = store.data().log_dropped;
+        if dropped > 0 {
+            tracing::warn!(
+                exchange.id = %cx.exchange_id,
+                agency = %self.agency,
+                adapter.version = %self.description.version,
+                dropped,
+                "adapter log lines over the limit were dropped"
+            );
+        }
+
+        match result {
+            Ok(Ok(out)) => Ok(Message {
+                content_type: out.content_type,
+                metadata: out.metadata,
+                body: out.body.into(),
+            }),
+            Ok(Err(wit::AdapterError::Rejected(v))) => Err(CallError::Rejected(
+                v.into_iter()
+                    .map(|v| Violation::new(v.path, v.code, v.message))
+                    .collect(),
+            )),
+            Ok(Err(wit::AdapterError::Unsupported(why))) => Err(CallError::Unsupported(why)),
+            Ok(Err(wit::AdapterError::Internal(why))) => Err(CallError::Internal(why)),
+            Err(err) => Err(match err.downcast_ref::<Trap>() {
+                Some(Trap::Interrupt) => CallError::Deadline(self.limits.deadline),
+                _ => CallError::Trap(format!("{err:#}")),
+            }),
+        }
+    }
+}
+
+/// Which leg of an exchange a call belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Caller to provider.
+    Request,
+    /// Provider back to caller.
+    Reply,
+}
+
+/// What an adapter is told about the message it translates.
+#[derive(Debug, Clone, Copy)]
+pub struct CallContext<'a> {
+    /// The exchange id.
+    pub exchange_id: &'a str,
+    /// The service called.
+    pub service: &'a str,
+    /// The standard of the national form, `id@version`.
+    pub standard: &'a str,
+    /// Request or reply.
+    pub phase: Phase,
+}

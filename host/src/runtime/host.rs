@@ -1,0 +1,142 @@
+//! What the host gives an adapter: the store's data and the two imports, `log` and `catalogue`.
+//!
+//! A [`HostState`] lives for exactly one message. Guest log lines are bounded in count and
+//! size and go to `tracing` with the exchange id, agency and adapter version attached; the
+//! catalogue is shared, read-only.
+
+use std::sync::Arc;
+
+use wasmtime::StoreLimits;
+
+use super::bindings::lgsp::adapter::{catalogue, log, types};
+use crate::catalogue::Catalogues;
+
+/// Most log lines one adapter call may write; the rest are counted and dropped.
+pub const MAX_LOG_LINES: u32 = 64;
+/// Longest log message kept, in bytes; longer ones are cut.
+pub const MAX_LOG_MESSAGE_BYTES: usize = 1024;
+/// Most fields kept per log line.
+pub const MAX_LOG_FIELDS: usize = 16;
+/// Longest field key or value kept, in bytes.
+pub const MAX_LOG_FIELD_BYTES: usize = 256;
+
+/// Who a store serves, for the log lines its adapter writes.
+#[derive(Debug, Clone)]
+pub struct CallIdentity {
+    /// The exchange.
+    pub exchange_id: String,
+    /// The agency whose adapter runs.
+    pub agency: String,
+    /// The adapter's name.
+    pub adapter: String,
+    /// The adapter's version.
+    pub version: String,
+}
+
+/// The data of one store: one message, one adapter instance.
+pub struct HostState {
+    pub(super) limits: StoreLimits,
+    pub(super) catalogues: Arc<Catalogues>,
+    pub(super) identity: CallIdentity,
+    pub(super) log_lines: u32,
+    pub(super) log_dropped: u32,
+    pub(super) ticks_left: u64,
+}
+
+impl HostState {
+    pub(super) fn new(
+        identity: CallIdentity,
+        catalogues: Arc<Catalogues>,
+        limits: StoreLimits,
+        ticks: u64,
+    ) -> Self {
+        Self {
+            limits,
+            catalogues,
+            identity,
+            log_lines: 0,
+            log_dropped: 0,
+            ticks_left: ticks,
+        }
+    }
+}
+
+impl types::Host for HostState {}
+
+impl catalogue::Host for HostState {
+    fn lookup(&mut self, catalogue: String, code: String) -> Option<catalogue::Entry> {
+        self.catalogues
+            .lookup(&catalogue, &code)
+            .map(|e| catalogue::Entry {
+                code: e.code.clone(),
+                name: e.name.clone(),
+                parent: e.parent.clone(),
+            })
+    }
+}
+
+impl log::Host for HostState {
+    fn write(&mut self, level: log::Level, message: String, fields: Vec<(String, String)>) {
+        if self.log_lines >= MAX_LOG_LINES {
+            self.log_dropped += 1;
+            return;
+        }
+        self.log_lines += 1;
+
+        let message = truncate(&message, MAX_LOG_MESSAGE_BYTES);
+        let fields = fields
+            .iter()
+            .take(MAX_LOG_FIELDS)
+            .map(|(k, v)| {
+                format!("{}={:?}", truncate(k, MAX_LOG_FIELD_BYTES), truncate(v, MAX_LOG_FIELD_BYTES))
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let id = &self.identity;
+        macro_rules! emit {
+            ($lvl:expr) => {
+                tracing::event!(
+                    target: "lgsp::adapter",
+                    $lvl,
+                    exchange.id = %id.exchange_id,
+                    agency = %id.agency,
+                    adapter.name = %id.adapter,
+                    adapter.version = %id.version,
+                    guest.fields = %fields,
+                    "{message}"
+                )
+            };
+        }
+        match level {
+            log::Level::Trace => emit!(tracing::Level::TRACE),
+            log::Level::Debug => emit!(tracing::Level::DEBUG),
+            log::Level::Info => emit!(tracing::Level::INFO),
+            log::Level::Warn => emit!(tracing::Level::WARN),
+            log::Level::Error => emit!(tracing::Level::ERROR),
+        }
+    }
+}
+
+/// Cuts `s` to at most `max` bytes on a character boundary.
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn truncation_keeps_whole_characters() {
+        assert_eq!(truncate("Hà Nội", 2), "H");
+        assert_eq!(truncate("Hà Nội", 3), "Hà");
+        assert_eq!(truncate("abc", 10), "abc");
+    }
+}

@@ -1,0 +1,73 @@
+//! An adapter that misbehaves on request, so that tests can prove the sandbox holds.
+//!
+//! The `mode` metadata of a message picks the misbehaviour; without one it copies the message
+//! through unchanged, which lets tests hand the hub a national form of their choosing. It
+//! imports only the contract, like any adapter.
+
+use lgsp_guest::{Adapter, AdapterError, Context, Description, Host, Level, Message};
+
+struct Hostile;
+
+impl Hostile {
+    fn run(host: &dyn Host, msg: Message, to_local: bool) -> Result<Message, AdapterError> {
+        match msg.meta("mode").unwrap_or("echo") {
+            "echo" => Ok(msg),
+            "panic" => panic!("hostile adapter asked to panic"),
+            "unreachable-to-local" if to_local => std::process::abort(),
+            "loop" => {
+                let mut n: u64 = 0;
+                loop {
+                    n = std::hint::black_box(n.wrapping_add(1));
+                }
+            }
+            "grow" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    hoard.push(vec![1u8; 1 << 20]);
+                    std::hint::black_box(&hoard);
+                }
+            }
+            "recurse" => Ok(Message::new("text/plain", recurse(u64::MAX).to_le_bytes().to_vec())),
+            "huge-output" => Ok(Message::new("application/json", vec![b' '; 64 << 20])),
+            "log-flood" => {
+                for i in 0..100_000u32 {
+                    host.log(Level::Info, "flood", &[("line", &i.to_string())]);
+                }
+                Ok(msg)
+            }
+            "internal" => Err(AdapterError::Internal("hostile adapter reports a failure".into())),
+            "unsupported" => Err(AdapterError::Unsupported("hostile adapter supports nothing".into())),
+            _ => Ok(msg),
+        }
+    }
+}
+
+#[inline(never)]
+fn recurse(n: u64) -> u64 {
+    if n == 0 {
+        0
+    } else {
+        std::hint::black_box(recurse(std::hint::black_box(n - 1)) + 1)
+    }
+}
+
+impl Adapter for Hostile {
+    fn describe() -> Description {
+        Description {
+            name: "hostile".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            standards: Vec::new(),
+            services: Vec::new(),
+        }
+    }
+
+    fn to_national(host: &dyn Host, _cx: &Context, msg: Message) -> Result<Message, AdapterError> {
+        Self::run(host, msg, false)
+    }
+
+    fn to_local(host: &dyn Host, _cx: &Context, msg: Message) -> Result<Message, AdapterError> {
+        Self::run(host, msg, true)
+    }
+}
+
+lgsp_guest::export_adapter!(Hostile);

@@ -1,0 +1,7 @@
+//! Integration tests: the real hub over HTTP, with the sample adapters built from source.
+
+mod catalogues;
+mod errors;
+mod fixtures;
+mod load;
+mod message_log;

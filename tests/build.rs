@@ -1,0 +1,57 @@
+//! Builds the sample adapters into components before the tests compile, so that every test
+//! runs against adapters built from the source in this checkout.
+
+use std::path::{Path, PathBuf};
+
+/// The adapter crates the tests load, by the name of the environment variable that carries
+/// each component's path into the tests.
+const ADAPTERS: [(&str, &str); 3] = [
+    ("LGSP_TEST_EDXML_DOCUMENTS", "sample-adapters/edxml-documents"),
+    ("LGSP_TEST_CIVIL_REGISTRY_CSV", "sample-adapters/civil-registry-csv"),
+    ("LGSP_TEST_HOSTILE", "sample-adapters/hostile"),
+];
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let root = manifest.parent().expect("tests/ sits in the workspace").to_owned();
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
+    // <target>/<profile>/build/<pkg>/out: keep the Wasm build beside, not inside, so it is
+    // reused from one build-script run to the next.
+    let target = out.ancestors().nth(4).unwrap_or(&out).join("wasm-adapters");
+
+    for (var, dir) in ADAPTERS {
+        let crate_dir = root.join(dir);
+        watch(&crate_dir);
+        let component = lgsp_adapter_build::build_adapter(&crate_dir, &target, &out.join("components"))
+            .unwrap_or_else(|err| panic!("failed to build {dir}: {err}"));
+        println!("cargo:rustc-env={var}={}", component.display());
+    }
+    watch(&root.join("guest-sdk/src"));
+    watch(&root.join("wit"));
+}
+
+fn watch(dir: &Path) {
+    for entry in walk(dir) {
+        println!("cargo:rerun-if-changed={}", entry.display());
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name == "target" || name == "fixtures" {
+            continue;
+        }
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
