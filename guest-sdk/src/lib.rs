@@ -104,9 +104,13 @@ pub fn __install_panic_hook() {
 #[macro_export]
 macro_rules! export_adapter {
     ($ty:ty) => {
+        // Only a Wasm build exports the contract: the export names are not valid native
+        // symbols, and native builds exist to unit test the mapping.
+        #[cfg(target_arch = "wasm32")]
         #[doc(hidden)]
         struct __LgspExport;
 
+        #[cfg(target_arch = "wasm32")]
         impl $crate::bindings::exports::lgsp::adapter::mapping::Guest for __LgspExport {
             fn describe() -> $crate::Description {
                 $crate::__install_panic_hook();
@@ -130,6 +134,7 @@ macro_rules! export_adapter {
             }
         }
 
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::export!(__LgspExport);
     };
 }
