@@ -6,14 +6,23 @@ use std::path::{Path, PathBuf};
 /// The adapter crates the tests load, by the name of the environment variable that carries
 /// each component's path into the tests.
 const ADAPTERS: [(&str, &str); 3] = [
-    ("LGSP_TEST_EDXML_DOCUMENTS", "sample-adapters/edxml-documents"),
-    ("LGSP_TEST_CIVIL_REGISTRY_CSV", "sample-adapters/civil-registry-csv"),
+    (
+        "LGSP_TEST_EDXML_DOCUMENTS",
+        "sample-adapters/edxml-documents",
+    ),
+    (
+        "LGSP_TEST_CIVIL_REGISTRY_CSV",
+        "sample-adapters/civil-registry-csv",
+    ),
     ("LGSP_TEST_HOSTILE", "sample-adapters/hostile"),
 ];
 
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let root = manifest.parent().expect("tests/ sits in the workspace").to_owned();
+    let root = manifest
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_owned();
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
     // <target>/<profile>/build/<pkg>/out: keep the Wasm build beside, not inside, so it is
     // reused from one build-script run to the next.
@@ -22,8 +31,9 @@ fn main() {
     for (var, dir) in ADAPTERS {
         let crate_dir = root.join(dir);
         watch(&crate_dir);
-        let component = lgsp_adapter_build::build_adapter(&crate_dir, &target, &out.join("components"))
-            .unwrap_or_else(|err| panic!("failed to build {dir}: {err}"));
+        let component =
+            lgsp_adapter_build::build_adapter(&crate_dir, &target, &out.join("components"))
+                .unwrap_or_else(|err| panic!("failed to build {dir}: {err}"));
         println!("cargo:rustc-env={var}={}", component.display());
     }
     watch(&root.join("guest-sdk/src"));

@@ -32,7 +32,10 @@ struct Args {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_owned()
 }
 
 struct Hub(std::process::Child);
@@ -59,66 +62,114 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_context(|| format!("failed to build adapter {name}"))?;
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        eprintln!("{} KB in {:.1} s", size / 1024, started.elapsed().as_secs_f64());
+        eprintln!(
+            "{} KB in {:.1} s",
+            size / 1024,
+            started.elapsed().as_secs_f64()
+        );
     }
 
     let listener = tokio::net::TcpListener::bind(STANDIN_ADDR)
         .await
-        .with_context(|| format!("failed to listen on {STANDIN_ADDR} for the stand-ins (is a demo already running?)"))?;
+        .with_context(|| {
+            format!(
+                "failed to listen on {STANDIN_ADDR} for the stand-ins (is a demo already running?)"
+            )
+        })?;
     tokio::spawn(lgsp_standin::serve(listener));
     eprintln!("demo: national exchange and agency stand-ins on http://{STANDIN_ADDR}");
 
     let log_path = root.join("target/demo-hub.log");
-    let log = std::fs::File::create(&log_path).with_context(|| format!("failed to create {log_path:?}"))?;
-    let _hub = Hub(
-        std::process::Command::new(&args.lgsp)
-            .arg("serve")
-            .arg("--config")
-            .arg(&args.config)
-            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("failed to start {:?}", args.lgsp))?,
-    );
+    let log = std::fs::File::create(&log_path)
+        .with_context(|| format!("failed to create {log_path:?}"))?;
+    let _hub = Hub(std::process::Command::new(&args.lgsp)
+        .arg("serve")
+        .arg("--config")
+        .arg(&args.config)
+        .env(
+            "RUST_LOG",
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("failed to start {:?}", args.lgsp))?);
     let http = reqwest::Client::new();
     wait_ready(&http, &log_path).await?;
     eprintln!("demo: hub on {HUB} (its log: {})\n", log_path.display());
 
-    let mut demo = Demo { http, rows: 0, by_status: Default::default() };
+    let mut demo = Demo {
+        http,
+        rows: 0,
+        by_status: Default::default(),
+    };
     let edxml_fx = root.join("sample-adapters/edxml-documents/fixtures");
     let civil_fx = root.join("sample-adapters/civil-registry-csv/fixtures");
 
-    demo.section("1. Documents from a commune's DMS to the national exchange (local JSON -> edXML)");
+    demo.section(
+        "1. Documents from a commune's DMS to the national exchange (local JSON -> edXML)",
+    );
     for f in files(&edxml_fx.join("to-national"), ".input.json") {
-        demo.send("documents.send", KEY_DMS, "application/json", &f).await;
+        demo.send("documents.send", KEY_DMS, "application/json", &f)
+            .await;
     }
     demo.section("2. Real edXML samples from the national exchange, delivered to Nghệ An's DMS (edXML -> local JSON)");
     for f in files(&args.samples.join("edxml"), ".edxml") {
-        demo.send("documents.deliver.h41", KEY_NATIONAL, "application/xml", &f).await;
+        demo.send("documents.deliver.h41", KEY_NATIONAL, "application/xml", &f)
+            .await;
     }
     demo.section("3. Agency to agency: Hòa Tiến's DMS to Nghệ An's DMS through the standard");
     for f in files(&edxml_fx.join("to-national"), ".input.json") {
-        demo.send("documents.deliver.h41", KEY_DMS, "application/json", &f).await;
+        demo.send("documents.deliver.h41", KEY_DMS, "application/json", &f)
+            .await;
     }
-    demo.section("4. Citizen records from Ba Đình's civil registry to the national service (CSV -> JSON)");
+    demo.section(
+        "4. Citizen records from Ba Đình's civil registry to the national service (CSV -> JSON)",
+    );
     for f in files(&civil_fx.join("to-national"), ".input.csv") {
-        demo.send("citizens.register", KEY_REGISTRY, "text/csv; charset=utf-8", &f).await;
+        demo.send(
+            "citizens.register",
+            KEY_REGISTRY,
+            "text/csv; charset=utf-8",
+            &f,
+        )
+        .await;
     }
     demo.section("5. Agency to agency: Ba Đình's registry to a second commune's registry");
     for f in files(&civil_fx.join("to-national"), ".input.csv") {
-        demo.send("citizens.transfer.26734", KEY_REGISTRY, "text/csv; charset=utf-8", &f).await;
+        demo.send(
+            "citizens.transfer.26734",
+            KEY_REGISTRY,
+            "text/csv; charset=utf-8",
+            &f,
+        )
+        .await;
     }
-    demo.section("6. Citizen records from the national service to the second commune (JSON -> CSV)");
+    demo.section(
+        "6. Citizen records from the national service to the second commune (JSON -> CSV)",
+    );
     for f in files(&civil_fx.join("to-local"), ".input.json") {
-        demo.send("citizens.transfer.26734", KEY_NATIONAL, "application/json", &f).await;
+        demo.send(
+            "citizens.transfer.26734",
+            KEY_NATIONAL,
+            "application/json",
+            &f,
+        )
+        .await;
     }
     demo.section("7. Bad input: refused with the reasons, never forwarded");
     for f in files(&edxml_fx.join("rejected"), ".input.json") {
-        demo.send("documents.send", KEY_DMS, "application/json", &f).await;
+        demo.send("documents.send", KEY_DMS, "application/json", &f)
+            .await;
     }
     for f in files(&civil_fx.join("rejected"), ".input.csv") {
-        demo.send("citizens.register", KEY_REGISTRY, "text/csv; charset=utf-8", &f).await;
+        demo.send(
+            "citizens.register",
+            KEY_REGISTRY,
+            "text/csv; charset=utf-8",
+            &f,
+        )
+        .await;
     }
 
     let page: serde_json::Value = demo
@@ -130,7 +181,10 @@ async fn main() -> anyhow::Result<()> {
         .json()
         .await?;
     let logged = page["records"].as_array().map_or(0, Vec::len);
-    println!("\n{} exchanges sent; by status: {:?}", demo.rows, demo.by_status);
+    println!(
+        "\n{} exchanges sent; by status: {:?}",
+        demo.rows, demo.by_status
+    );
     println!("message log: {logged} records in the hub's SQLite (GET {HUB}/v1/messages)");
     Ok(())
 }
@@ -151,7 +205,12 @@ async fn wait_ready(http: &reqwest::Client, log: &Path) -> anyhow::Result<()> {
 
 fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(suffix)).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.to_string_lossy().ends_with(suffix))
+                .collect()
+        })
         .unwrap_or_default();
     out.sort();
     out
@@ -166,11 +225,17 @@ struct Demo {
 impl Demo {
     fn section(&self, title: &str) {
         println!("\n{title}");
-        println!("  {:<44} {:>6} {:>7}  {:<36}  outcome", "message", "status", "ms", "exchange id");
+        println!(
+            "  {:<44} {:>6} {:>7}  {:<36}  outcome",
+            "message", "status", "ms", "exchange id"
+        );
     }
 
     async fn send(&mut self, service: &str, key: &str, content_type: &str, file: &Path) {
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let name = name.split(".input.").next().unwrap_or(&name).to_owned();
         let body = match std::fs::read(file) {
             Ok(b) => b,
@@ -205,9 +270,17 @@ impl Demo {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-")
             .to_owned();
-        let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
         let body = r.bytes().await.unwrap_or_default();
-        println!("  {name:<44} {status:>6} {millis:>7.1}  {id:<36}  {}", summarise(status, &ct, &body));
+        println!(
+            "  {name:<44} {status:>6} {millis:>7.1}  {id:<36}  {}",
+            summarise(status, &ct, &body)
+        );
     }
 }
 
@@ -216,7 +289,10 @@ fn summarise(status: u16, content_type: &str, body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     if content_type.starts_with("application/problem+json") {
         let p: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-        let kind = p["type"].as_str().unwrap_or("").trim_start_matches("urn:lgsp:problem:");
+        let kind = p["type"]
+            .as_str()
+            .unwrap_or("")
+            .trim_start_matches("urn:lgsp:problem:");
         let first = &p["violations"][0];
         return if first.is_object() {
             format!(
@@ -231,13 +307,25 @@ fn summarise(status: u16, content_type: &str, body: &[u8]) -> String {
         };
     }
     if status != 200 {
-        return format!("{content_type}: {}", text.chars().take(80).collect::<String>());
+        return format!(
+            "{content_type}: {}",
+            text.chars().take(80).collect::<String>()
+        );
     }
     if content_type.contains("json") {
         let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-        let kind = v["kind"].as_str().or(v["status"].as_str()).unwrap_or("reply");
-        let code = v["statusCode"].as_str().or(v["code"].as_str()).unwrap_or("");
-        return format!("delivered; reply: {kind} {code} ({} bytes JSON)", body.len());
+        let kind = v["kind"]
+            .as_str()
+            .or(v["standard"].as_str())
+            .unwrap_or("reply");
+        let code = v["status_code"]
+            .as_str()
+            .or(v["status"].as_str())
+            .unwrap_or("");
+        return format!(
+            "delivered; reply: {kind} {code} ({} bytes JSON)",
+            body.len()
+        );
     }
     if content_type.contains("xml") {
         let code = text
@@ -245,8 +333,14 @@ fn summarise(status: u16, content_type: &str, body: &[u8]) -> String {
             .nth(1)
             .and_then(|s| s.split('<').next())
             .unwrap_or("?");
-        return format!("delivered; reply: edXML Status {code} ({} bytes)", body.len());
+        return format!(
+            "delivered; reply: edXML Status {code} ({} bytes)",
+            body.len()
+        );
     }
     let first_data_line = text.lines().nth(1).unwrap_or("");
-    format!("delivered; reply CSV: {}", first_data_line.chars().take(70).collect::<String>())
+    format!(
+        "delivered; reply CSV: {}",
+        first_data_line.chars().take(70).collect::<String>()
+    )
 }

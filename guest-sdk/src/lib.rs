@@ -12,12 +12,14 @@
 //! Build an adapter crate as a `cdylib` for `wasm32-unknown-unknown` and turn it into a
 //! component with `lgsp adapter build`; it then imports nothing but the contract.
 
-
 // The generated code names this crate by its own name, as adapters do.
 extern crate self as lgsp_guest;
 
 /// The bindings generated from `wit/adapter.wit`.
-#[expect(missing_docs, reason = "generated code; the WIT file documents every item")]
+#[expect(
+    missing_docs,
+    reason = "generated code; the WIT file documents every item"
+)]
 pub mod bindings {
     wit_bindgen::generate!({
         world: "adapter",
@@ -89,7 +91,11 @@ pub fn __install_panic_hook() {
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
             let text = info.to_string();
-            WasmHost.log(Level::Error, "adapter panicked", &[("panic", text.as_str())]);
+            WasmHost.log(
+                Level::Error,
+                "adapter panicked",
+                &[("panic", text.as_str())],
+            );
         }));
     });
 }

@@ -20,15 +20,24 @@ impl MockHost {
     }
 
     /// Adds one entry to a catalogue.
-    pub fn with_entry(mut self, catalogue: &str, code: &str, name: &str, parent: Option<&str>) -> Self {
-        self.catalogues.entry(catalogue.to_owned()).or_default().insert(
-            code.to_owned(),
-            Entry {
-                code: code.to_owned(),
-                name: name.to_owned(),
-                parent: parent.map(str::to_owned),
-            },
-        );
+    pub fn with_entry(
+        mut self,
+        catalogue: &str,
+        code: &str,
+        name: &str,
+        parent: Option<&str>,
+    ) -> Self {
+        self.catalogues
+            .entry(catalogue.to_owned())
+            .or_default()
+            .insert(
+                code.to_owned(),
+                Entry {
+                    code: code.to_owned(),
+                    name: name.to_owned(),
+                    parent: parent.map(str::to_owned),
+                },
+            );
         self
     }
 

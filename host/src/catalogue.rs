@@ -166,7 +166,8 @@ mod tests {
     use super::*;
 
     fn shipped() -> Catalogues {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../catalogues/admin-units-vn-2025.json");
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../catalogues/admin-units-vn-2025.json");
         Catalogues::load_admin_units(&path).expect("the shipped catalogue loads")
     }
 
@@ -175,7 +176,10 @@ mod tests {
         let c = shipped();
         assert_eq!(c.len(PROVINCES), 34);
         assert_eq!(c.len(COMMUNES), 3321);
-        assert_eq!(c.lookup(PROVINCES, "01").map(|e| e.name.as_str()), Some("Thành phố Hà Nội"));
+        assert_eq!(
+            c.lookup(PROVINCES, "01").map(|e| e.name.as_str()),
+            Some("Thành phố Hà Nội")
+        );
         let ba_dinh = c.lookup(COMMUNES, "00004").expect("Ba Đình is listed");
         assert_eq!(ba_dinh.name, "Phường Ba Đình");
         assert_eq!(ba_dinh.parent.as_deref(), Some("01"));

@@ -194,7 +194,10 @@ impl Hub {
                     phase: Phase::Request,
                 };
                 trace
-                    .timed("caller-to-national", adapter.call(Direction::ToNational, &cx, &request))
+                    .timed(
+                        "caller-to-national",
+                        adapter.call(Direction::ToNational, &cx, &request),
+                    )
                     .await
                     .map_err(|e| adapter_error(Side::Caller, Phase::Request, adapter, e))?
             }
@@ -217,7 +220,8 @@ impl Hub {
                 trace
                     .timed(
                         "provider",
-                        self.providers.post(url, &national_request, exchange_id, service.timeout),
+                        self.providers
+                            .post(url, &national_request, exchange_id, service.timeout),
                     )
                     .await?
             }
@@ -242,7 +246,8 @@ impl Hub {
                 let local_reply = trace
                     .timed(
                         "provider",
-                        self.providers.post(endpoint, &local_request, exchange_id, service.timeout),
+                        self.providers
+                            .post(endpoint, &local_request, exchange_id, service.timeout),
                     )
                     .await?;
                 trace.body("provider-reply", &local_reply.body);
@@ -285,7 +290,10 @@ impl Hub {
                     phase: Phase::Reply,
                 };
                 trace
-                    .timed("caller-to-local", adapter.call(Direction::ToLocal, &cx, &national_reply))
+                    .timed(
+                        "caller-to-local",
+                        adapter.call(Direction::ToLocal, &cx, &national_reply),
+                    )
                     .await
                     .map_err(|e| adapter_error(Side::Caller, Phase::Reply, adapter, e))?
             }
@@ -296,17 +304,23 @@ impl Hub {
 
     fn adapter_of(&self, agency: &str) -> Result<std::sync::Arc<LoadedAdapter>, ExchangeError> {
         // Validated at start: every local-form client and agency provider has an adapter.
-        self.adapter(agency).ok_or_else(|| ExchangeError::AdapterFault {
-            side: Side::Caller,
-            phase: Phase::Request,
-            agency: agency.to_owned(),
-            adapter: String::new(),
-            source: CallError::Instantiate(format!("agency {agency:?} has no active adapter")),
-        })
+        self.adapter(agency)
+            .ok_or_else(|| ExchangeError::AdapterFault {
+                side: Side::Caller,
+                phase: Phase::Request,
+                agency: agency.to_owned(),
+                adapter: String::new(),
+                source: CallError::Instantiate(format!("agency {agency:?} has no active adapter")),
+            })
     }
 }
 
-fn adapter_error(side: Side, phase: Phase, adapter: &LoadedAdapter, err: CallError) -> ExchangeError {
+fn adapter_error(
+    side: Side,
+    phase: Phase,
+    adapter: &LoadedAdapter,
+    err: CallError,
+) -> ExchangeError {
     let agency = adapter.agency().to_owned();
     match err {
         CallError::Rejected(violations) => ExchangeError::AdapterRejected {

@@ -17,7 +17,9 @@ use crate::catalogue::{CatalogueError, Catalogues};
 use crate::config::{ClientConfig, Config, OperatorConfig, ServiceConfig};
 use crate::message_log::{DB_FILE, LogError, MessageLog};
 use crate::provider::Providers;
-use crate::runtime::{AdapterLimits, LoadError, LoadedAdapter, Runtime, RuntimeError, RuntimeSettings};
+use crate::runtime::{
+    AdapterLimits, LoadError, LoadedAdapter, Runtime, RuntimeError, RuntimeSettings,
+};
 use crate::standard::{StandardError, Standards};
 
 /// Why the hub could not start.
@@ -86,7 +88,9 @@ pub struct Hub {
 
 impl std::fmt::Debug for Hub {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hub").field("listen", &self.config.listen).finish_non_exhaustive()
+        f.debug_struct("Hub")
+            .field("listen", &self.config.listen)
+            .finish_non_exhaustive()
     }
 }
 
@@ -125,13 +129,14 @@ impl Hub {
                 max_memory_bytes: a.max_memory_bytes,
             };
             let started = std::time::Instant::now();
-            let loaded = runtime.load(&a.agency, &bytes, limits).await.map_err(|source| {
-                StartError::LoadAdapter {
+            let loaded = runtime
+                .load(&a.agency, &bytes, limits)
+                .await
+                .map_err(|source| StartError::LoadAdapter {
                     agency: a.agency.clone(),
                     path: a.component.clone(),
                     source,
-                }
-            })?;
+                })?;
             tracing::info!(
                 agency = %a.agency,
                 adapter.name = %loaded.description().name,
@@ -147,12 +152,13 @@ impl Hub {
             path: config.data_dir.clone(),
             source,
         })?;
-        let data_dir = Dir::open_ambient_dir(&config.data_dir, ambient_authority()).map_err(|source| {
-            StartError::DataDir {
-                path: config.data_dir.clone(),
-                source,
-            }
-        })?;
+        let data_dir =
+            Dir::open_ambient_dir(&config.data_dir, ambient_authority()).map_err(|source| {
+                StartError::DataDir {
+                    path: config.data_dir.clone(),
+                    source,
+                }
+            })?;
         // SQLite opens by path; the name is a constant, never anything from a request.
         let message_log = MessageLog::open(&config.data_dir.join(DB_FILE))?;
 

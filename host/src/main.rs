@@ -59,9 +59,15 @@ fn init_tracing() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("LGSP_LOG_FORMAT").is_ok_and(|f| f == "json");
     if json {
-        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .init();
     }
 }
 
@@ -74,9 +80,33 @@ async fn main() -> anyhow::Result<()> {
         Command::CheckConfig { config } => {
             let config = lgsp::config::Config::load(&config)?;
             println!("listen: {}", config.listen);
-            println!("standards: {}", config.standards.keys().cloned().collect::<Vec<_>>().join(", "));
-            println!("adapters: {}", config.adapters.keys().cloned().collect::<Vec<_>>().join(", "));
-            println!("services: {}", config.services.keys().cloned().collect::<Vec<_>>().join(", "));
+            println!(
+                "standards: {}",
+                config
+                    .standards
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            println!(
+                "adapters: {}",
+                config
+                    .adapters
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            println!(
+                "services: {}",
+                config
+                    .services
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             println!("clients: {}", config.clients.len());
             println!("operators: {}", config.operators.len());
             Ok(())
@@ -93,11 +123,17 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::HashKey => {
             let mut key = String::new();
-            std::io::stdin().read_line(&mut key).context("failed to read the key from standard input")?;
+            std::io::stdin()
+                .read_line(&mut key)
+                .context("failed to read the key from standard input")?;
             println!("{}", hex::encode(Sha256::digest(key.trim().as_bytes())));
             Ok(())
         }
-        Command::Adapter(AdapterCommand::Build { dir, out, target_dir }) => {
+        Command::Adapter(AdapterCommand::Build {
+            dir,
+            out,
+            target_dir,
+        }) => {
             let path = lgsp_adapter_build::build_adapter(&dir, &target_dir, &out)
                 .with_context(|| format!("failed to build the adapter in {dir:?}"))?;
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
@@ -128,7 +164,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -48,7 +48,11 @@ pub struct Violation {
 
 impl Violation {
     /// One violation.
-    pub fn new(path: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        path: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             path: path.into(),
             code: code.into(),

@@ -190,7 +190,7 @@ impl MessageLog {
         let (ack_tx, ack_rx) = oneshot::channel();
         let writer = self.writer.clone();
         // `send` blocks only when the queue is full.
-        tokio::task::spawn_blocking(move || writer.send((record, ack_tx)))
+        tokio::task::spawn_blocking(move || writer.send((record, ack_tx)).map_err(|_| ()))
             .await
             .map_err(|_| LogError::WriterGone)?
             .map_err(|_| LogError::WriterGone)?;
@@ -202,7 +202,11 @@ impl MessageLog {
     }
 
     /// Newest records first; `before` continues a listing after the last id of a page.
-    pub async fn list(&self, before: Option<String>, limit: u32) -> Result<Vec<ExchangeRecord>, LogError> {
+    pub async fn list(
+        &self,
+        before: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<ExchangeRecord>, LogError> {
         let reader = self.reader.clone();
         let limit = limit.clamp(1, MAX_PAGE);
         tokio::task::spawn_blocking(move || {
@@ -355,7 +359,11 @@ mod tests {
             caller_adapter: Some("edxml-documents@0.1.0".to_owned()),
             provider_adapter: None,
             outcome,
-            status: if outcome == Outcome::Delivered { 200 } else { 422 },
+            status: if outcome == Outcome::Delivered {
+                200
+            } else {
+                422
+            },
             problem_type: None,
             steps: vec![StepTime {
                 step: "caller-to-national".to_owned(),
@@ -375,9 +383,15 @@ mod tests {
         let path = dir.path().join(DB_FILE);
         {
             let log = MessageLog::open(&path).expect("open");
-            log.record(record("0001", Outcome::Delivered)).await.expect("write");
-            log.record(record("0002", Outcome::Rejected)).await.expect("write");
-            log.record(record("0003", Outcome::Delivered)).await.expect("write");
+            log.record(record("0001", Outcome::Delivered))
+                .await
+                .expect("write");
+            log.record(record("0002", Outcome::Rejected))
+                .await
+                .expect("write");
+            log.record(record("0003", Outcome::Delivered))
+                .await
+                .expect("write");
         }
         let log = MessageLog::open(&path).expect("reopen");
         let page = log.list(None, 2).await.expect("list");
@@ -386,7 +400,13 @@ mod tests {
         let next = log.list(Some("0002".to_owned()), 2).await.expect("list");
         assert_eq!(next.len(), 1);
         assert_eq!(next[0], record("0001", Outcome::Delivered));
-        assert_eq!(log.get("0002".to_owned()).await.expect("get").map(|r| r.outcome), Some(Outcome::Rejected));
+        assert_eq!(
+            log.get("0002".to_owned())
+                .await
+                .expect("get")
+                .map(|r| r.outcome),
+            Some(Outcome::Rejected)
+        );
         assert!(log.get("nope".to_owned()).await.expect("get").is_none());
     }
 }

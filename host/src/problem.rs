@@ -55,11 +55,19 @@ pub struct Problem {
     /// The field violations, for rejections.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub violations: Option<Vec<Violation>>,
+    /// Whether the request body was left unread, so the connection cannot be reused.
+    #[serde(skip)]
+    pub close_connection: bool,
 }
 
 impl Problem {
     /// A problem of `kind` with `status`, `title` and `detail`.
-    pub fn new(status: StatusCode, kind: &str, title: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        kind: &str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
             type_: format!("{TYPE_PREFIX}{kind}"),
             title,
@@ -73,6 +81,7 @@ impl Problem {
             standard: None,
             limit: None,
             violations: None,
+            close_connection: false,
         }
     }
 
@@ -94,12 +103,22 @@ impl Problem {
 
     /// 404 for a path the API does not have.
     pub fn route_not_found(path: &str) -> Self {
-        Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", format!("there is nothing at {path:?}"))
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("there is nothing at {path:?}"),
+        )
     }
 
     /// 400 for a malformed query or path parameter.
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", detail)
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Bad request",
+            detail,
+        )
     }
 
     /// 401 for a missing or unknown key or token.
@@ -114,7 +133,12 @@ impl Problem {
 
     /// 500 for the hub's own failures.
     pub fn internal(detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal hub failure", detail)
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal hub failure",
+            detail,
+        )
     }
 }
 
@@ -122,10 +146,16 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status_code();
         let id = self.exchange_id.clone();
+        let close = self.close_connection;
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if close {
+            // The rest of the body is still on the wire: tell the client not to reuse the
+            // connection rather than let its next request fail on a closed one.
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
@@ -148,12 +178,18 @@ impl From<&ExchangeError> for Problem {
         use ExchangeError as E;
         match err {
             E::Unauthenticated => Problem::unauthenticated(),
-            E::Forbidden { .. } => {
-                Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", err.to_string())
-            }
-            E::UnknownService(_) => {
-                Problem::new(StatusCode::NOT_FOUND, "unknown-service", "Unknown service", err.to_string())
-            }
+            E::Forbidden { .. } => Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not allowed",
+                err.to_string(),
+            ),
+            E::UnknownService(_) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "unknown-service",
+                "Unknown service",
+                err.to_string(),
+            ),
             E::BodyTooLarge { limit } => {
                 let mut p = Problem::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
@@ -162,14 +198,19 @@ impl From<&ExchangeError> for Problem {
                     err.to_string(),
                 );
                 p.limit = Some(format!("max_body_bytes={limit}"));
+                p.close_connection = true;
                 p
             }
-            E::BodyRead(_) => Problem::new(
-                StatusCode::BAD_REQUEST,
-                "body-unreadable",
-                "Request body could not be read",
-                err.to_string(),
-            ),
+            E::BodyRead(_) => {
+                let mut p = Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "body-unreadable",
+                    "Request body could not be read",
+                    err.to_string(),
+                );
+                p.close_connection = true;
+                p
+            }
             E::AdapterRejected {
                 side,
                 phase,
@@ -271,18 +312,26 @@ impl From<&ExchangeError> for Problem {
             }
             E::Provider(source) => {
                 let (status, kind, title) = match source {
-                    ProviderError::Unreachable(_) => {
-                        (StatusCode::BAD_GATEWAY, "provider-unreachable", "The provider cannot be reached")
-                    }
-                    ProviderError::Timeout(_) => {
-                        (StatusCode::GATEWAY_TIMEOUT, "provider-timeout", "The provider did not answer in time")
-                    }
-                    ProviderError::Status(_) => {
-                        (StatusCode::BAD_GATEWAY, "provider-error", "The provider answered with an error")
-                    }
-                    ProviderError::TooLarge => {
-                        (StatusCode::BAD_GATEWAY, "provider-reply-too-large", "The provider's reply is too large")
-                    }
+                    ProviderError::Unreachable(_) => (
+                        StatusCode::BAD_GATEWAY,
+                        "provider-unreachable",
+                        "The provider cannot be reached",
+                    ),
+                    ProviderError::Timeout(_) => (
+                        StatusCode::GATEWAY_TIMEOUT,
+                        "provider-timeout",
+                        "The provider did not answer in time",
+                    ),
+                    ProviderError::Status(_) => (
+                        StatusCode::BAD_GATEWAY,
+                        "provider-error",
+                        "The provider answered with an error",
+                    ),
+                    ProviderError::TooLarge => (
+                        StatusCode::BAD_GATEWAY,
+                        "provider-reply-too-large",
+                        "The provider's reply is too large",
+                    ),
                 };
                 let mut p = Problem::new(status, kind, title, source.to_string());
                 p.side = Some(Side::Provider);

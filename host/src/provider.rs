@@ -50,7 +50,13 @@ impl Providers {
     }
 
     /// POSTs `msg` to `url` and returns the reply, all within `timeout`.
-    pub async fn post(&self, url: &str, msg: &Message, exchange_id: &str, timeout: Duration) -> Result<Message, ProviderError> {
+    pub async fn post(
+        &self,
+        url: &str,
+        msg: &Message,
+        exchange_id: &str,
+        timeout: Duration,
+    ) -> Result<Message, ProviderError> {
         let call = async {
             let mut request = self
                 .client
@@ -73,7 +79,10 @@ impl Providers {
                 .unwrap_or("application/octet-stream")
                 .to_owned();
             let metadata = crate::api::metadata_from_headers(response.headers());
-            if response.content_length().is_some_and(|n| n > MAX_REPLY_BYTES as u64) {
+            if response
+                .content_length()
+                .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
+            {
                 return Err(ProviderError::TooLarge);
             }
             let mut body = Vec::new();

@@ -18,13 +18,21 @@ fn valid_citizen_record() -> Vec<u8> {
 
 #[tokio::test]
 async fn no_key_is_401_and_is_recorded() {
-    let hub = TestHub::start().await;
-    let r = hub.exchange("documents.send", None, "application/json", "{}").await;
+    let hub = TestHub::shared();
+    let r = hub
+        .exchange("documents.send", None, "application/json", "{}")
+        .await;
     let p = r.problem(401, "unauthenticated");
-    let id = r.exchange_id.clone().expect("an exchange id even for a refusal");
+    let id = r
+        .exchange_id
+        .clone()
+        .expect("an exchange id even for a refusal");
     assert_eq!(p["exchange_id"], id.as_str());
 
-    let record = hub.get(&format!("/v1/messages/{id}"), Some(keys::OPERATOR)).await.json();
+    let record = hub
+        .get(&format!("/v1/messages/{id}"), Some(keys::OPERATOR))
+        .await
+        .json();
     assert_eq!(record["outcome"], "rejected");
     assert_eq!(record["status"], 401);
     assert_eq!(record["caller"], serde_json::Value::Null);
@@ -33,62 +41,120 @@ async fn no_key_is_401_and_is_recorded() {
 
 #[tokio::test]
 async fn unknown_key_is_401() {
-    let hub = TestHub::start().await;
-    let r = hub.exchange("documents.send", Some("not-a-key"), "application/json", "{}").await;
+    let hub = TestHub::shared();
+    let r = hub
+        .exchange(
+            "documents.send",
+            Some("not-a-key"),
+            "application/json",
+            "{}",
+        )
+        .await;
     r.problem(401, "unauthenticated");
 }
 
 #[tokio::test]
 async fn service_not_granted_is_403() {
-    let hub = TestHub::start().await;
-    let r = hub.exchange("citizens.register", Some(keys::DMS_A), "text/csv", "x").await;
+    let hub = TestHub::shared();
+    let r = hub
+        .exchange("citizens.register", Some(keys::DMS_A), "text/csv", "x")
+        .await;
     let p = r.problem(403, "forbidden");
-    assert!(p["detail"].as_str().unwrap_or_default().contains("citizens.register"), "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("citizens.register"),
+        "{p}"
+    );
 }
 
 #[tokio::test]
 async fn unknown_service_is_404() {
-    let hub = TestHub::start().await;
-    let r = hub.exchange("no.such.service", Some(keys::DMS_A), "application/json", "{}").await;
+    let hub = TestHub::shared();
+    let r = hub
+        .exchange(
+            "no.such.service",
+            Some(keys::DMS_A),
+            "application/json",
+            "{}",
+        )
+        .await;
     r.problem(404, "unknown-service");
 }
 
 #[tokio::test]
 async fn body_over_the_limit_is_413_before_any_adapter_runs() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared();
     let body = vec![b'a'; 1024 * 1024 + 1];
-    let r = hub.exchange("citizens.register", Some(keys::REGISTRY_A), "text/csv", body).await;
+    let r = hub
+        .exchange(
+            "citizens.register",
+            Some(keys::REGISTRY_A),
+            "text/csv",
+            body,
+        )
+        .await;
     let p = r.problem(413, "body-too-large");
     assert_eq!(p["limit"], "max_body_bytes=1048576");
-    let record = hub.get(&format!("/v1/messages/{}", r.exchange_id.expect("id")), Some(keys::OPERATOR)).await.json();
+    let record = hub
+        .get(
+            &format!("/v1/messages/{}", r.exchange_id.expect("id")),
+            Some(keys::OPERATOR),
+        )
+        .await
+        .json();
     assert_eq!(record["steps"], serde_json::json!([]), "no adapter ran");
 
     let exactly = vec![b'a'; 1024 * 1024];
-    let r = hub.exchange("citizens.register", Some(keys::REGISTRY_A), "text/csv", exactly).await;
+    let r = hub
+        .exchange(
+            "citizens.register",
+            Some(keys::REGISTRY_A),
+            "text/csv",
+            exactly,
+        )
+        .await;
     assert_ne!(r.status, 413, "a body at the limit is read");
 }
 
 #[tokio::test]
 async fn caller_adapter_rejection_is_422_with_violations() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared();
     let csv = "so_dinh_danh,ho_ten,ngay_sinh,gioi_tinh,ma_xa,ma_tinh\n001090001234,Nguyễn Văn A,31/02/1990,Nam,00004,01\n";
-    let r = hub.exchange("citizens.register", Some(keys::REGISTRY_A), "text/csv; charset=utf-8", csv).await;
+    let r = hub
+        .exchange(
+            "citizens.register",
+            Some(keys::REGISTRY_A),
+            "text/csv; charset=utf-8",
+            csv,
+        )
+        .await;
     let p = r.problem(422, "adapter-rejected");
     assert_eq!(p["side"], "caller");
     assert_eq!(p["phase"], "request");
     assert_eq!(p["agency"], lgsp_tests::agencies::REGISTRY_A);
     let violations = p["violations"].as_array().expect("violations");
     assert!(
-        violations.iter().any(|v| v["path"].as_str().is_some_and(|s| s.contains("ngay_sinh"))),
+        violations
+            .iter()
+            .any(|v| v["path"].as_str().is_some_and(|s| s.contains("ngay_sinh"))),
         "the bad date is named: {p}"
     );
 }
 
 #[tokio::test]
 async fn caller_national_form_failing_the_standard_is_422_caller_side() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared();
     // The hostile adapter copies the message through: the hub must catch what it lets by.
-    let r = hub.exchange("hostile.echo", Some(keys::HOSTILE), "application/json", r#"{"records":[]}"#).await;
+    let r = hub
+        .exchange(
+            "hostile.echo",
+            Some(keys::HOSTILE),
+            "application/json",
+            r#"{"records":[]}"#,
+        )
+        .await;
     let p = r.problem(422, "standard-violation");
     assert_eq!(p["side"], "caller");
     assert_eq!(p["standard"], "citizen-record@1.0");
@@ -98,8 +164,15 @@ async fn caller_national_form_failing_the_standard_is_422_caller_side() {
 
 #[tokio::test]
 async fn provider_reply_failing_the_standard_is_422_provider_side() {
-    let hub = TestHub::start().await;
-    let r = hub.exchange("broken.invalid-reply", Some(keys::HOSTILE), "application/json", valid_citizen_record()).await;
+    let hub = TestHub::shared();
+    let r = hub
+        .exchange(
+            "broken.invalid-reply",
+            Some(keys::HOSTILE),
+            "application/json",
+            valid_citizen_record(),
+        )
+        .await;
     let p = r.problem(422, "standard-violation");
     assert_eq!(p["side"], "provider");
     assert_eq!(p["standard"], "citizen-receipt@1.0");
@@ -108,9 +181,16 @@ async fn provider_reply_failing_the_standard_is_422_provider_side() {
 
 #[tokio::test]
 async fn national_form_with_a_doctype_is_refused_unexpanded() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared();
     let xxe = r#"<?xml version="1.0"?><!DOCTYPE edXML [<!ENTITY x SYSTEM "file:///etc/passwd">]><edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&x;</edXML>"#;
-    let r = hub.exchange("documents.deliver.h41", Some(keys::NATIONAL), "application/xml", xxe).await;
+    let r = hub
+        .exchange(
+            "documents.deliver.h41",
+            Some(keys::NATIONAL),
+            "application/xml",
+            xxe,
+        )
+        .await;
     let p = r.problem(422, "standard-violation");
     assert_eq!(p["violations"][0]["code"], "doctype");
     assert!(!r.text().contains("root:"), "no file content leaks");
@@ -118,24 +198,43 @@ async fn national_form_with_a_doctype_is_refused_unexpanded() {
 
 #[tokio::test]
 async fn adapter_trap_is_502_and_does_not_poison_the_next_message() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared();
     let r = hub
-        .exchange_with("hostile.echo", Some(keys::HOSTILE), "application/json", &[("lgsp-meta-mode", "panic")], "{}")
+        .exchange_with(
+            "hostile.echo",
+            Some(keys::HOSTILE),
+            "application/json",
+            &[("lgsp-meta-mode", "panic")],
+            "{}",
+        )
         .await;
     let p = r.problem(502, "adapter-fault");
     assert_eq!(p["adapter"], "hostile@0.1.0");
     assert_eq!(p["agency"], "hostile");
     assert!(p["exchange_id"].is_string());
 
-    let r = hub.exchange("hostile.echo", Some(keys::HOSTILE), "application/json", valid_citizen_record()).await;
+    let r = hub
+        .exchange(
+            "hostile.echo",
+            Some(keys::HOSTILE),
+            "application/json",
+            valid_citizen_record(),
+        )
+        .await;
     assert_eq!(r.status, 200, "the next message is served: {}", r.text());
 }
 
 #[tokio::test]
 async fn adapter_past_its_deadline_is_502_naming_the_limit() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared();
     let r = hub
-        .exchange_with("hostile.echo", Some(keys::HOSTILE), "application/json", &[("lgsp-meta-mode", "loop")], "{}")
+        .exchange_with(
+            "hostile.echo",
+            Some(keys::HOSTILE),
+            "application/json",
+            &[("lgsp-meta-mode", "loop")],
+            "{}",
+        )
         .await;
     let p = r.problem(502, "adapter-deadline");
     assert_eq!(p["limit"], "deadline_ms=500");
@@ -143,9 +242,15 @@ async fn adapter_past_its_deadline_is_502_naming_the_limit() {
 
 #[tokio::test]
 async fn unsupported_message_is_422() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared();
     let r = hub
-        .exchange_with("hostile.echo", Some(keys::HOSTILE), "application/json", &[("lgsp-meta-mode", "unsupported")], "{}")
+        .exchange_with(
+            "hostile.echo",
+            Some(keys::HOSTILE),
+            "application/json",
+            &[("lgsp-meta-mode", "unsupported")],
+            "{}",
+        )
         .await;
     let p = r.problem(422, "unsupported-message");
     assert_eq!(p["side"], "caller");
@@ -153,31 +258,62 @@ async fn unsupported_message_is_422() {
 
 #[tokio::test]
 async fn unreachable_provider_is_502() {
-    let hub = TestHub::start().await;
-    let r = hub.exchange("broken.unreachable", Some(keys::HOSTILE), "application/json", valid_citizen_record()).await;
+    let hub = TestHub::shared();
+    let r = hub
+        .exchange(
+            "broken.unreachable",
+            Some(keys::HOSTILE),
+            "application/json",
+            valid_citizen_record(),
+        )
+        .await;
     let p = r.problem(502, "provider-unreachable");
     assert_eq!(p["side"], "provider");
 }
 
 #[tokio::test]
 async fn slow_provider_is_504() {
-    let hub = TestHub::start().await;
-    let r = hub.exchange("broken.slow", Some(keys::HOSTILE), "application/json", valid_citizen_record()).await;
+    let hub = TestHub::shared();
+    let r = hub
+        .exchange(
+            "broken.slow",
+            Some(keys::HOSTILE),
+            "application/json",
+            valid_citizen_record(),
+        )
+        .await;
     let p = r.problem(504, "provider-timeout");
-    assert!(p["detail"].as_str().unwrap_or_default().contains("300 ms"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap_or_default().contains("300 ms"),
+        "{p}"
+    );
 }
 
 #[tokio::test]
 async fn provider_error_status_is_502() {
-    let hub = TestHub::start().await;
-    let r = hub.exchange("broken.status", Some(keys::HOSTILE), "application/json", valid_citizen_record()).await;
+    let hub = TestHub::shared();
+    let r = hub
+        .exchange(
+            "broken.status",
+            Some(keys::HOSTILE),
+            "application/json",
+            valid_citizen_record(),
+        )
+        .await;
     let p = r.problem(502, "provider-error");
-    assert!(p["detail"].as_str().unwrap_or_default().contains("500"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap_or_default().contains("500"),
+        "{p}"
+    );
 }
 
 #[tokio::test]
 async fn unknown_routes_and_methods_are_problem_documents() {
-    let hub = TestHub::start().await;
-    hub.get("/v2/whatever", None).await.problem(404, "not-found");
-    hub.get("/v1/exchange/documents.send", Some(keys::DMS_A)).await.problem(405, "method-not-allowed");
+    let hub = TestHub::shared();
+    hub.get("/v2/whatever", None)
+        .await
+        .problem(404, "not-found");
+    hub.get("/v1/exchange/documents.send", Some(keys::DMS_A))
+        .await
+        .problem(405, "method-not-allowed");
 }

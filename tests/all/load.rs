@@ -21,7 +21,10 @@ const LIMITS: AdapterLimits = AdapterLimits {
 
 async fn load_wat(wat: &str) -> Result<String, LoadError> {
     let bytes = wasmtime_wat(wat);
-    runtime().load("test", &bytes, LIMITS).await.map(|a| a.label())
+    runtime()
+        .load("test", &bytes, LIMITS)
+        .await
+        .map(|a| a.label())
 }
 
 fn wasmtime_wat(wat: &str) -> Vec<u8> {
@@ -35,16 +38,27 @@ async fn a_filesystem_import_is_refused_by_name() {
     let err = load_wat(r#"(component (import "wasi:filesystem/preopens@0.2.0" (instance)))"#)
         .await
         .expect_err("refused");
-    assert!(matches!(&err, LoadError::ForbiddenImport(name) if name == "wasi:filesystem/preopens@0.2.0"), "{err}");
+    assert!(
+        matches!(&err, LoadError::ForbiddenImport(name) if name == "wasi:filesystem/preopens@0.2.0"),
+        "{err}"
+    );
     assert!(err.to_string().contains("wasi:filesystem/preopens@0.2.0"));
 }
 
 #[tokio::test]
 async fn socket_and_environment_imports_are_refused_by_name() {
-    for name in ["wasi:sockets/tcp@0.2.0", "wasi:cli/environment@0.2.0", "lgsp:adapter/secrets@0.1.0", "lgsp:adapter/log@0.2.0"] {
+    for name in [
+        "wasi:sockets/tcp@0.2.0",
+        "wasi:cli/environment@0.2.0",
+        "lgsp:adapter/secrets@0.1.0",
+        "lgsp:adapter/log@0.2.0",
+    ] {
         let wat = format!(r#"(component (import "{name}" (instance)))"#);
         let err = load_wat(&wat).await.expect_err("refused");
-        assert!(matches!(&err, LoadError::ForbiddenImport(n) if n == name), "{name}: {err}");
+        assert!(
+            matches!(&err, LoadError::ForbiddenImport(n) if n == name),
+            "{name}: {err}"
+        );
     }
 }
 
@@ -56,10 +70,16 @@ async fn a_component_without_the_exports_is_refused() {
 
 #[tokio::test]
 async fn garbage_and_core_modules_are_refused() {
-    let err = runtime().load("test", b"not wasm at all", LIMITS).await.expect_err("refused");
+    let err = runtime()
+        .load("test", b"not wasm at all", LIMITS)
+        .await
+        .expect_err("refused");
     assert!(matches!(err, LoadError::Compile(_)), "{err}");
     let core = wasmtime_wat("(module)");
-    let err = runtime().load("test", &core, LIMITS).await.expect_err("refused");
+    let err = runtime()
+        .load("test", &core, LIMITS)
+        .await
+        .expect_err("refused");
     assert!(matches!(err, LoadError::Compile(_)), "{err}");
 }
 
@@ -68,7 +88,10 @@ async fn the_sample_adapters_load_and_describe_themselves() {
     let rt = runtime();
     for (path, name) in [
         (lgsp_tests::components::EDXML_DOCUMENTS, "edxml-documents"),
-        (lgsp_tests::components::CIVIL_REGISTRY_CSV, "civil-registry-csv"),
+        (
+            lgsp_tests::components::CIVIL_REGISTRY_CSV,
+            "civil-registry-csv",
+        ),
     ] {
         let bytes = std::fs::read(path).expect("built by build.rs");
         let adapter = rt.load("test", &bytes, LIMITS).await.expect("loads");
@@ -81,11 +104,20 @@ async fn the_sample_adapters_load_and_describe_themselves() {
 async fn the_hub_refuses_to_start_with_a_forbidden_adapter() {
     let dir = tempfile::tempdir().expect("tmp");
     let bad = dir.path().join("bad.wasm");
-    std::fs::write(&bad, wasmtime_wat(r#"(component (import "wasi:sockets/tcp@0.2.0" (instance)))"#)).expect("write");
+    std::fs::write(
+        &bad,
+        wasmtime_wat(r#"(component (import "wasi:sockets/tcp@0.2.0" (instance)))"#),
+    )
+    .expect("write");
     let text = lgsp_tests::config_text("http://127.0.0.1:9", &dir.path().join("data"))
         .replace(lgsp_tests::components::HOSTILE, &bad.display().to_string());
     let config = lgsp::config::Config::parse(&text, dir.path()).expect("config");
-    let err = lgsp::Hub::start(config).await.expect_err("refused at start");
+    let err = lgsp::Hub::start(config)
+        .await
+        .expect_err("refused at start");
     let text = err.to_string();
-    assert!(text.contains("\"hostile\"") && text.contains("wasi:sockets/tcp@0.2.0"), "{text}");
+    assert!(
+        text.contains("\"hostile\"") && text.contains("wasi:sockets/tcp@0.2.0"),
+        "{text}"
+    );
 }

@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -48,7 +48,10 @@ pub mod agencies {
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
+        .to_owned()
 }
 
 /// The components built by `build.rs`.
@@ -101,7 +104,12 @@ async fn record(recorder: axum::extract::State<Recorder>, req: Request, next: Ne
         return StatusCode::BAD_REQUEST.into_response();
     };
     let header = |name: &str| {
-        parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
     };
     recorder.0.0.lock().expect("recorder lock").push(Received {
         exchange_id: header(lgsp::api::EXCHANGE_ID_HEADER),
@@ -109,7 +117,8 @@ async fn record(recorder: axum::extract::State<Recorder>, req: Request, next: Ne
         content_type: header("content-type"),
         body: bytes.clone(),
     });
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// The stand-ins plus broken providers, behind the recorder.
@@ -124,14 +133,24 @@ fn peers(recorder: Recorder) -> Router {
         )
         .route(
             "/broken/invalid-reply",
-            post(|| async { ([("content-type", "application/json")], r#"{"standard":"citizen-receipt"}"#) }),
+            post(|| async {
+                (
+                    [("content-type", "application/json")],
+                    r#"{"standard":"citizen-receipt"}"#,
+                )
+            }),
         )
-        .route("/broken/status-500", post(|| async { StatusCode::INTERNAL_SERVER_ERROR }))
+        .route(
+            "/broken/status-500",
+            post(|| async { StatusCode::INTERNAL_SERVER_ERROR }),
+        )
         .layer(middleware::from_fn_with_state(recorder, record))
 }
 
 async fn serve(router: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a test port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a test port");
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
@@ -151,8 +170,18 @@ pub struct TestHub {
     pub http: reqwest::Client,
     /// The hub itself, for in-process checks.
     pub hub: Arc<lgsp::Hub>,
-    _dir: tempfile::TempDir,
+    _dir: Option<Arc<tempfile::TempDir>>,
 }
+
+/// The hub most tests share, running on a runtime of its own so that it outlives each test's.
+struct Shared {
+    url: String,
+    peers_url: String,
+    recorder: Recorder,
+    hub: Arc<lgsp::Hub>,
+}
+
+static SHARED: OnceLock<Shared> = OnceLock::new();
 
 /// The test configuration, with `{peers}`, `{root}` and component paths filled in.
 pub fn config_text(peers: &str, data_dir: &Path) -> String {
@@ -314,10 +343,13 @@ impl TestHub {
 
         let dir = tempfile::tempdir().expect("temp dir");
         let text = config_text(&peers_url, &dir.path().join("data"));
-        let config = lgsp::config::Config::parse(&text, dir.path()).expect("the test config is valid");
+        let config =
+            lgsp::config::Config::parse(&text, dir.path()).expect("the test config is valid");
         let hub = lgsp::Hub::start(config).await.expect("the hub starts");
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let served = hub.clone();
         tokio::spawn(async move {
@@ -330,13 +362,59 @@ impl TestHub {
             recorder,
             http: reqwest::Client::new(),
             hub,
-            _dir: dir,
+            _dir: Some(Arc::new(dir)),
+        }
+    }
+
+    /// A handle on the hub that tests share: starting a hub compiles every adapter, so tests
+    /// that do not depend on a clean message log use this one. Exchanges are told apart by
+    /// their exchange ids.
+    pub fn shared() -> TestHub {
+        let shared = SHARED.get_or_init(|| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("a runtime for the shared hub");
+                runtime.block_on(async move {
+                    let hub = TestHub::start().await;
+                    let parts = Shared {
+                        url: hub.url.clone(),
+                        peers_url: hub.peers_url.clone(),
+                        recorder: hub.recorder.clone(),
+                        hub: hub.hub.clone(),
+                    };
+                    let _ = tx.send(parts);
+                    // Keep the hub, its peers and its data directory alive for the process.
+                    let _keep = hub;
+                    std::future::pending::<()>().await;
+                });
+            });
+            rx.recv().expect("the shared hub starts")
+        });
+        TestHub {
+            url: shared.url.clone(),
+            peers_url: shared.peers_url.clone(),
+            recorder: shared.recorder.clone(),
+            // A client per handle: a pooled connection must not outlive the test's runtime.
+            http: reqwest::Client::new(),
+            hub: shared.hub.clone(),
+            _dir: None,
         }
     }
 
     /// POSTs `body` to a service with `key` (none for no `Authorization`).
-    pub async fn exchange(&self, service: &str, key: Option<&str>, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
-        self.exchange_with(service, key, content_type, &[], body).await
+    pub async fn exchange(
+        &self,
+        service: &str,
+        key: Option<&str>,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        self.exchange_with(service, key, content_type, &[], body)
+            .await
     }
 
     /// Like [`TestHub::exchange`], with extra headers.
@@ -388,7 +466,12 @@ pub struct Reply {
 impl Reply {
     async fn from(r: reqwest::Response) -> Reply {
         let status = r.status().as_u16();
-        let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let header = |n: &str| {
+            r.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
         let content_type = header("content-type").unwrap_or_default();
         let exchange_id = header(lgsp::api::EXCHANGE_ID_HEADER);
         let body = r.bytes().await.expect("body");
@@ -417,7 +500,11 @@ impl Reply {
         assert_eq!(self.status, status, "status; body: {}", self.text());
         assert_eq!(self.content_type, "application/problem+json");
         let p = self.json();
-        assert_eq!(p["type"], format!("urn:lgsp:problem:{kind}"), "type; body: {p}");
+        assert_eq!(
+            p["type"],
+            format!("urn:lgsp:problem:{kind}"),
+            "type; body: {p}"
+        );
         assert_eq!(p["status"], status);
         p
     }

@@ -126,7 +126,9 @@ fn package_name(manifest: &Path) -> Result<String> {
         reason,
     };
     let text = std::fs::read_to_string(manifest).map_err(|err| fail(err.to_string()))?;
-    let doc: toml::Table = text.parse().map_err(|err: toml::de::Error| fail(err.to_string()))?;
+    let doc: toml::Table = text
+        .parse()
+        .map_err(|err: toml::de::Error| fail(err.to_string()))?;
     doc.get("package")
         .and_then(|p| p.get("name"))
         .and_then(|n| n.as_str())

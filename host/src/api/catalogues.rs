@@ -35,8 +35,10 @@ pub(super) async fn list(
         return Problem::unauthenticated().into_response();
     }
     if let Some(unknown) = query.keys().find(|k| k.as_str() != "parent") {
-        return Problem::bad_request(format!("unknown query parameter {unknown:?}; only `parent` is accepted"))
-            .into_response();
+        return Problem::bad_request(format!(
+            "unknown query parameter {unknown:?}; only `parent` is accepted"
+        ))
+        .into_response();
     }
     let Some(entries) = hub.catalogues.list(&catalogue) else {
         return unknown_catalogue(&catalogue).into_response();

@@ -42,7 +42,13 @@ pub(super) async fn exchange(
     run(hub, id, service, headers, body).instrument(span).await
 }
 
-async fn run(hub: Arc<Hub>, id: String, service: String, headers: HeaderMap, body: Body) -> Response {
+async fn run(
+    hub: Arc<Hub>,
+    id: String,
+    service: String,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let started_at = OffsetDateTime::now_utc();
     let clock = Instant::now();
     let mut trace = Trace::default();
@@ -65,24 +71,32 @@ async fn run(hub: Arc<Hub>, id: String, service: String, headers: HeaderMap, bod
                     metadata: metadata_from_headers(&headers),
                     body: bytes,
                 };
-                hub.exchange(&id, client, &service, request, &mut trace).await
+                hub.exchange(&id, client, &service, request, &mut trace)
+                    .await
             }
         },
     };
 
-    let problem = result.as_ref().err().map(|e| Problem::from(e).with_exchange(&id));
+    let problem = result
+        .as_ref()
+        .err()
+        .map(|e| Problem::from(e).with_exchange(&id));
     let status = problem.as_ref().map_or(200, |p| p.status);
     tracing::Span::current().record("status", status);
     match &problem {
         None => tracing::debug!("exchange delivered"),
-        Some(p) if p.status >= 500 => tracing::warn!(problem = p.kind(), detail = %p.detail, "exchange failed"),
+        Some(p) if p.status >= 500 => {
+            tracing::warn!(problem = p.kind(), detail = %p.detail, "exchange failed")
+        }
         Some(p) => tracing::info!(problem = p.kind(), "exchange refused"),
     }
 
     let record = ExchangeRecord {
         id: id.clone(),
         started_at: started_at.format(&Rfc3339).unwrap_or_default(),
-        finished_at: OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default(),
+        finished_at: OffsetDateTime::now_utc()
+            .format(&Rfc3339)
+            .unwrap_or_default(),
         duration_micros: clock.elapsed().as_micros() as u64,
         caller: client.as_ref().map(|c| c.agency.clone()),
         service: Some(service.chars().take(MAX_LOGGED_SERVICE).collect()),
@@ -115,7 +129,11 @@ async fn run(hub: Arc<Hub>, id: String, service: String, headers: HeaderMap, bod
 }
 
 /// Reads the body, refusing it as soon as it is known to be over `limit`.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<bytes::Bytes, ExchangeError> {
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<bytes::Bytes, ExchangeError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

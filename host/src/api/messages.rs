@@ -25,7 +25,10 @@ pub(super) async fn list(
     if auth::operator(&hub, &headers).is_none() {
         return Problem::unauthenticated().into_response();
     }
-    if let Some(unknown) = query.keys().find(|k| !matches!(k.as_str(), "limit" | "before")) {
+    if let Some(unknown) = query
+        .keys()
+        .find(|k| !matches!(k.as_str(), "limit" | "before"))
+    {
         return Problem::bad_request(format!(
             "unknown query parameter {unknown:?}; `limit` and `before` are accepted"
         ))
@@ -35,11 +38,17 @@ pub(super) async fn list(
         None => DEFAULT_PAGE,
         Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => n,
         Some(_) => {
-            return Problem::bad_request(format!("`limit` must be a whole number from 1 to {MAX_PAGE}"))
-                .into_response();
+            return Problem::bad_request(format!(
+                "`limit` must be a whole number from 1 to {MAX_PAGE}"
+            ))
+            .into_response();
         }
     };
-    match hub.message_log.list(query.get("before").cloned(), limit).await {
+    match hub
+        .message_log
+        .list(query.get("before").cloned(), limit)
+        .await
+    {
         Ok(records) => {
             let next = (records.len() == limit as usize)
                 .then(|| records.last().map(|r| r.id.clone()))
@@ -53,7 +62,11 @@ pub(super) async fn list(
     }
 }
 
-pub(super) async fn get(State(hub): State<Arc<Hub>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub(super) async fn get(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     if auth::operator(&hub, &headers).is_none() {
         return Problem::unauthenticated().into_response();
     }

@@ -323,16 +323,28 @@ impl Config {
 }
 
 fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
-    let resolve = |p: &Path| if p.is_absolute() { p.to_owned() } else { base.join(p) };
+    let resolve = |p: &Path| {
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            base.join(p)
+        }
+    };
 
     let listen = raw.server.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
-    let listen: SocketAddr = listen
-        .parse()
-        .map_err(|err| invalid("server.listen", format!("{listen:?} is not an address: {err}")))?;
+    let listen: SocketAddr = listen.parse().map_err(|err| {
+        invalid(
+            "server.listen",
+            format!("{listen:?} is not an address: {err}"),
+        )
+    })?;
     let data_dir = resolve(raw.server.data_dir.as_deref().unwrap_or(Path::new("data")));
     let max_body_bytes = raw.server.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
     if max_body_bytes == 0 {
-        return Err(invalid("server.max_body_bytes", "must be greater than zero"));
+        return Err(invalid(
+            "server.max_body_bytes",
+            "must be greater than zero",
+        ));
     }
 
     let mut standards = BTreeMap::new();
@@ -347,7 +359,10 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
         };
         let key = standard.key();
         if standards.insert(key.clone(), standard).is_some() {
-            return Err(invalid(format!("standards[{i}]"), format!("{key:?} is declared twice")));
+            return Err(invalid(
+                format!("standards[{i}]"),
+                format!("{key:?} is declared twice"),
+            ));
         }
     }
 
@@ -359,7 +374,10 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
             .map(Duration::from_millis)
             .unwrap_or(DEFAULT_ADAPTER_DEADLINE);
         if deadline.is_zero() {
-            return Err(invalid(format!("adapters[{i}].deadline_ms"), "must be greater than zero"));
+            return Err(invalid(
+                format!("adapters[{i}].deadline_ms"),
+                "must be greater than zero",
+            ));
         }
         let adapter = AdapterConfig {
             agency: a.agency.clone(),
@@ -380,11 +398,17 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
         let key = |field: &str| format!("services[{i}].{field}");
         check_name(&key("id"), &s.id)?;
         if !standards.contains_key(&s.standard) {
-            return Err(invalid(key("standard"), unknown_standard(&s.standard, &standards)));
+            return Err(invalid(
+                key("standard"),
+                unknown_standard(&s.standard, &standards),
+            ));
         }
         let reply_standard = s.reply_standard.unwrap_or_else(|| s.standard.clone());
         if !standards.contains_key(&reply_standard) {
-            return Err(invalid(key("reply_standard"), unknown_standard(&reply_standard, &standards)));
+            return Err(invalid(
+                key("reply_standard"),
+                unknown_standard(&reply_standard, &standards),
+            ));
         }
         let provider = match (s.provider.upstream, s.provider.agency, s.provider.endpoint) {
             (Some(url), None, None) => {
@@ -402,7 +426,10 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
                 Provider::Agency { agency, endpoint }
             }
             (None, Some(_), None) => {
-                return Err(invalid(key("provider.endpoint"), "an agency provider needs an endpoint"));
+                return Err(invalid(
+                    key("provider.endpoint"),
+                    "an agency provider needs an endpoint",
+                ));
             }
             _ => {
                 return Err(invalid(
@@ -426,7 +453,10 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
             timeout,
         };
         if services.insert(s.id.clone(), service).is_some() {
-            return Err(invalid(key("id"), format!("service {:?} is declared twice", s.id)));
+            return Err(invalid(
+                key("id"),
+                format!("service {:?} is declared twice", s.id),
+            ));
         }
     }
 
@@ -437,7 +467,10 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
         check_name(&key("agency"), &c.agency)?;
         let hash = check_sha256(&key("api_key_sha256"), &c.api_key_sha256)?;
         if !keys.insert(hash.clone()) {
-            return Err(invalid(key("api_key_sha256"), "this key is already given to another client"));
+            return Err(invalid(
+                key("api_key_sha256"),
+                "this key is already given to another client",
+            ));
         }
         if c.form == ClientForm::Local && !adapters.contains_key(&c.agency) {
             return Err(invalid(
@@ -451,7 +484,10 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
         let mut granted = BTreeSet::new();
         for (j, service) in c.services.into_iter().enumerate() {
             if !services.contains_key(&service) {
-                return Err(invalid(format!("clients[{i}].services[{j}]"), format!("unknown service {service:?}")));
+                return Err(invalid(
+                    format!("clients[{i}].services[{j}]"),
+                    format!("unknown service {service:?}"),
+                ));
             }
             granted.insert(service);
         }
@@ -517,7 +553,10 @@ fn check_name(key: &str, value: &str) -> Result<()> {
 fn check_url(key: &str, url: &str) -> Result<()> {
     match reqwest::Url::parse(url) {
         Ok(u) if u.scheme() == "http" || u.scheme() == "https" => Ok(()),
-        Ok(u) => Err(invalid(key, format!("scheme {:?} is not http or https", u.scheme()))),
+        Ok(u) => Err(invalid(
+            key,
+            format!("scheme {:?} is not http or https", u.scheme()),
+        )),
         Err(err) => Err(invalid(key, format!("{url:?} is not a URL: {err}"))),
     }
 }
@@ -527,7 +566,10 @@ fn check_sha256(key: &str, value: &str) -> Result<String> {
     if lower.len() == 64 && lower.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(lower)
     } else {
-        Err(invalid(key, "must be 64 hex digits (a SHA-256; see `lgsp hash-key`)"))
+        Err(invalid(
+            key,
+            "must be 64 hex digits (a SHA-256; see `lgsp hash-key`)",
+        ))
     }
 }
 

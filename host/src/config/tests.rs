@@ -52,7 +52,10 @@ fn a_complete_file_is_accepted_and_paths_are_resolved() {
     let c = parse(&base()).expect("valid");
     assert_eq!(c.listen.port(), 9000);
     assert_eq!(c.data_dir, Path::new("/etc/lgsp/data"));
-    assert_eq!(c.standards["edxml@2016"].schema, Path::new("/etc/lgsp/edxml.xsd"));
+    assert_eq!(
+        c.standards["edxml@2016"].schema,
+        Path::new("/etc/lgsp/edxml.xsd")
+    );
     let s = &c.services["documents.send"];
     assert_eq!(s.reply_standard, "edxml@2016");
     assert_eq!(s.timeout, DEFAULT_PROVIDER_TIMEOUT);
@@ -64,7 +67,9 @@ fn a_complete_file_is_accepted_and_paths_are_resolved() {
 fn an_unknown_key_is_named_by_the_parser() {
     let text = base().replace("[server]", "[server]\nlisten_port = 1");
     match parse(&text) {
-        Err(ConfigError::Parse { message, .. }) => assert!(message.contains("listen_port"), "{message}"),
+        Err(ConfigError::Parse { message, .. }) => {
+            assert!(message.contains("listen_port"), "{message}")
+        }
         other => panic!("expected a parse error, got {other:?}"),
     }
 }
@@ -77,7 +82,10 @@ fn an_unknown_standard_names_the_service_key() {
 
 #[test]
 fn a_client_of_an_unknown_service_is_refused() {
-    let text = base().replace(r#"services = ["documents.send"]"#, r#"services = ["documents.sned"]"#);
+    let text = base().replace(
+        r#"services = ["documents.send"]"#,
+        r#"services = ["documents.sned"]"#,
+    );
     assert_eq!(invalid_key(&text), "clients[0].services[0]");
 }
 
@@ -93,8 +101,13 @@ fn a_local_client_needs_an_adapter_unless_it_speaks_the_national_form() {
 
 #[test]
 fn keys_must_be_sha256_hex_and_distinct() {
-    assert_eq!(invalid_key(&base().replace(KEY_A, "secret")), "clients[0].api_key_sha256");
-    let op = format!("\n[[operators]]\nname = \"ops\"\ntoken_sha256 = \"{KEY_A}\"\nrole = \"operator\"\n");
+    assert_eq!(
+        invalid_key(&base().replace(KEY_A, "secret")),
+        "clients[0].api_key_sha256"
+    );
+    let op = format!(
+        "\n[[operators]]\nname = \"ops\"\ntoken_sha256 = \"{KEY_A}\"\nrole = \"operator\"\n"
+    );
     assert_eq!(invalid_key(&(base() + &op)), "operators[0].token_sha256");
 }
 
@@ -119,7 +132,16 @@ fn an_agency_provider_needs_an_adapter_and_an_endpoint() {
 
 #[test]
 fn bad_urls_addresses_and_names_are_refused() {
-    assert_eq!(invalid_key(&base().replace("http://127.0.0.1:9100/edxml", "ftp://x/")), "services[0].provider.upstream");
-    assert_eq!(invalid_key(&base().replace("127.0.0.1:9000", "localhost")), "server.listen");
-    assert_eq!(invalid_key(&base().replace(r#"id = "documents.send""#, r#"id = "docs/send""#)), "services[0].id");
+    assert_eq!(
+        invalid_key(&base().replace("http://127.0.0.1:9100/edxml", "ftp://x/")),
+        "services[0].provider.upstream"
+    );
+    assert_eq!(
+        invalid_key(&base().replace("127.0.0.1:9000", "localhost")),
+        "server.listen"
+    );
+    assert_eq!(
+        invalid_key(&base().replace(r#"id = "documents.send""#, r#"id = "docs/send""#)),
+        "services[0].id"
+    );
 }

@@ -14,7 +14,11 @@ use super::{EPOCH_TICK, Runtime};
 use crate::message::{Message, Violation};
 
 /// The interfaces an adapter may import, by name without version. Anything else is refused.
-const ALLOWED_IMPORTS: [&str; 3] = ["lgsp:adapter/types", "lgsp:adapter/log", "lgsp:adapter/catalogue"];
+const ALLOWED_IMPORTS: [&str; 3] = [
+    "lgsp:adapter/types",
+    "lgsp:adapter/log",
+    "lgsp:adapter/catalogue",
+];
 /// The contract's major line: imports must be `@0.1.x`.
 const CONTRACT_VERSION_PREFIX: &str = "@0.1.";
 
@@ -66,7 +70,9 @@ pub enum LoadError {
     #[error("failed to compile the component: {0}")]
     Compile(String),
     /// It imports something the host does not offer.
-    #[error("the component imports `{0}`, which adapters may not use; only lgsp:adapter/log and lgsp:adapter/catalogue are offered")]
+    #[error(
+        "the component imports `{0}`, which adapters may not use; only lgsp:adapter/log and lgsp:adapter/catalogue are offered"
+    )]
     ForbiddenImport(String),
     /// Its imports or exports do not match the contract.
     #[error("the component does not match the adapter contract: {0}")]
@@ -129,15 +135,14 @@ impl Runtime {
         limits: AdapterLimits,
     ) -> Result<Arc<LoadedAdapter>, LoadError> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        let component =
-            Component::new(&self.engine, bytes).map_err(|e| LoadError::Compile(format!("{e:#}")))?;
-        check_imports(&self.engine, &component)?;
+        let component = self.compile(&sha256, bytes)?;
 
         let instance_pre = self
             .linker
             .instantiate_pre(&component)
             .map_err(|e| LoadError::Contract(format!("{e:#}")))?;
-        let pre = AdapterPre::new(instance_pre).map_err(|e| LoadError::Contract(format!("{e:#}")))?;
+        let pre =
+            AdapterPre::new(instance_pre).map_err(|e| LoadError::Contract(format!("{e:#}")))?;
 
         let mut adapter = LoadedAdapter {
             agency: agency.to_owned(),
@@ -154,6 +159,30 @@ impl Runtime {
         };
         adapter.description = adapter.describe().await?;
         Ok(Arc::new(adapter))
+    }
+}
+
+impl Runtime {
+    /// Compiles `bytes`, or returns the component already compiled from the same bytes.
+    /// Only components that passed the import check are kept.
+    fn compile(&self, sha256: &str, bytes: &[u8]) -> Result<Component, LoadError> {
+        let cached = self
+            .compiled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(sha256)
+            .cloned();
+        if let Some(component) = cached {
+            return Ok(component);
+        }
+        let component = Component::new(&self.engine, bytes)
+            .map_err(|e| LoadError::Compile(format!("{e:#}")))?;
+        check_imports(&self.engine, &component)?;
+        self.compiled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(sha256.to_owned(), component.clone());
+        Ok(component)
     }
 }
 
@@ -223,7 +252,10 @@ impl LoadedAdapter {
             if state.ticks_left == 0 {
                 Ok(UpdateDeadline::Interrupt)
             } else {
-                Ok(UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now())))
+                Ok(UpdateDeadline::YieldCustom(
+                    1,
+                    Box::pin(tokio::task::yield_now()),
+                ))
             }
         });
         store
@@ -242,7 +274,9 @@ impl LoadedAdapter {
             .await
             .map_err(|e| LoadError::Describe(format!("{e:#}")))?;
         if d.name.trim().is_empty() || d.version.trim().is_empty() {
-            return Err(LoadError::Describe("the description has no name or no version".to_owned()));
+            return Err(LoadError::Describe(
+                "the description has no name or no version".to_owned(),
+            ));
         }
         Ok(Description {
             name: d.name,
@@ -283,7 +317,11 @@ impl LoadedAdapter {
         };
         let mapping = bindings.lgsp_adapter_mapping();
         let result = match direction {
-            Direction::ToNational => mapping.call_to_national(&mut store, &wit_cx, &wit_msg).await,
+            Direction::ToNational => {
+                mapping
+                    .call_to_national(&mut store, &wit_cx, &wit_msg)
+                    .await
+            }
             Direction::ToLocal => mapping.call_to_local(&mut store, &wit_cx, &wit_msg).await,
         };
 

@@ -3,7 +3,6 @@
 //! Exports are async so that the epoch deadline can yield to Tokio while an adapter runs;
 //! the two imports are quick, synchronous look-ups.
 
-
 wasmtime::component::bindgen!({
     world: "adapter",
     path: "../wit",

@@ -88,7 +88,11 @@ impl log::Host for HostState {
             .iter()
             .take(MAX_LOG_FIELDS)
             .map(|(k, v)| {
-                format!("{}={:?}", truncate(k, MAX_LOG_FIELD_BYTES), truncate(v, MAX_LOG_FIELD_BYTES))
+                format!(
+                    "{}={:?}",
+                    truncate(k, MAX_LOG_FIELD_BYTES),
+                    truncate(v, MAX_LOG_FIELD_BYTES)
+                )
             })
             .collect::<Vec<_>>()
             .join(" ");

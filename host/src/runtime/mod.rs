@@ -10,10 +10,11 @@ mod adapter;
 mod bindings;
 mod host;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 pub use adapter::{
@@ -66,12 +67,18 @@ pub struct Runtime {
     engine: Engine,
     linker: Arc<Linker<HostState>>,
     catalogues: Arc<Catalogues>,
+    /// Compiled components by the SHA-256 of their bytes: agencies that run the same adapter
+    /// share one compilation and one copy of its code.
+    compiled: Arc<Mutex<HashMap<String, Component>>>,
 }
 
 impl Runtime {
     /// Creates the engine with the pooling allocator (falling back to on-demand allocation
     /// when the process cannot reserve the pool's address space) and starts the epoch ticker.
-    pub fn new(settings: RuntimeSettings, catalogues: Arc<Catalogues>) -> Result<Self, RuntimeError> {
+    pub fn new(
+        settings: RuntimeSettings,
+        catalogues: Arc<Catalogues>,
+    ) -> Result<Self, RuntimeError> {
         let engine = match Engine::new(&engine_config(Some(settings))) {
             Ok(engine) => engine,
             Err(err) => {
@@ -79,7 +86,8 @@ impl Runtime {
                     error = %err,
                     "failed to reserve the pooling allocator; using on-demand allocation"
                 );
-                Engine::new(&engine_config(None)).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?
+                Engine::new(&engine_config(None))
+                    .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?
             }
         };
 
@@ -92,6 +100,7 @@ impl Runtime {
             engine,
             linker: Arc::new(linker),
             catalogues,
+            compiled: Arc::default(),
         })
     }
 

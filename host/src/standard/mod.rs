@@ -56,7 +56,9 @@ enum Validator {
 
 impl std::fmt::Debug for Standard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Standard").field("key", &self.key).finish_non_exhaustive()
+        f.debug_struct("Standard")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
     }
 }
 
@@ -65,7 +67,9 @@ impl Standard {
     pub fn load(config: &StandardConfig) -> Result<Self, StandardError> {
         let key = config.key();
         let validator = match config.kind {
-            StandardKind::JsonSchema => Validator::Json(json::JsonStandard::load(&key, &config.schema)?),
+            StandardKind::JsonSchema => {
+                Validator::Json(json::JsonStandard::load(&key, &config.schema)?)
+            }
             StandardKind::Xsd => Validator::Xsd(xsd::XsdStandard::load(&key, &config.schema)?),
         };
         Ok(Self { key, validator })
@@ -138,7 +142,9 @@ pub struct Standards {
 
 impl Standards {
     /// Loads and compiles every standard.
-    pub fn load<'a>(configs: impl IntoIterator<Item = &'a StandardConfig>) -> Result<Self, StandardError> {
+    pub fn load<'a>(
+        configs: impl IntoIterator<Item = &'a StandardConfig>,
+    ) -> Result<Self, StandardError> {
         let mut by_key = BTreeMap::new();
         for config in configs {
             let standard = Standard::load(config)?;

@@ -82,9 +82,9 @@ impl XsdStandard {
         CONTEXTS.with(|cell| {
             let mut contexts = cell.borrow_mut();
             if !contexts.contains_key(&self.key) {
-                let ctx = self.compile().map_err(|message| {
-                    vec![Violation::new("", "validator-failed", message)]
-                })?;
+                let ctx = self
+                    .compile()
+                    .map_err(|message| vec![Violation::new("", "validator-failed", message)])?;
                 contexts.insert(self.key.clone(), ctx);
             }
             let Some(ctx) = contexts.get_mut(&self.key) else {

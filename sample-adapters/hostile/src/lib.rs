@@ -6,7 +6,8 @@
 
 use lgsp_guest::{Adapter, AdapterError, Context, Description, Host, Level, Message};
 
-struct Hostile;
+/// The adapter; see the crate docs for its modes.
+pub struct Hostile;
 
 impl Hostile {
     fn run(host: &dyn Host, msg: Message, to_local: bool) -> Result<Message, AdapterError> {
@@ -27,7 +28,10 @@ impl Hostile {
                     std::hint::black_box(&hoard);
                 }
             }
-            "recurse" => Ok(Message::new("text/plain", recurse(u64::MAX).to_le_bytes().to_vec())),
+            "recurse" => Ok(Message::new(
+                "text/plain",
+                recurse(u64::MAX).to_le_bytes().to_vec(),
+            )),
             "huge-output" => Ok(Message::new("application/json", vec![b' '; 64 << 20])),
             "log-flood" => {
                 for i in 0..100_000u32 {
@@ -35,8 +39,12 @@ impl Hostile {
                 }
                 Ok(msg)
             }
-            "internal" => Err(AdapterError::Internal("hostile adapter reports a failure".into())),
-            "unsupported" => Err(AdapterError::Unsupported("hostile adapter supports nothing".into())),
+            "internal" => Err(AdapterError::Internal(
+                "hostile adapter reports a failure".into(),
+            )),
+            "unsupported" => Err(AdapterError::Unsupported(
+                "hostile adapter supports nothing".into(),
+            )),
             _ => Ok(msg),
         }
     }
