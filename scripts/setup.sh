@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs what building LGSP needs on a fresh Debian machine with only a Rust toolchain:
-# the Wasm target for adapters, and the C libraries the XSD validator (libxml2) and its
-# binding generator (libclang) link against. Safe to run again; it skips what is there.
+# the Wasm target for adapters, and the C library the XSD validator links against (libxml2)
+# with what its binding generator needs (libclang, pkg-config). Safe to run again: it skips
+# what is already there.
 set -euo pipefail
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
 need_apt=()
-pkg-config --exists libxml-2.0 2>/dev/null || need_apt+=(libxml2-dev pkg-config)
-ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || ls /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1 || need_apt+=(libclang-dev)
+for pkg in libxml2-dev libclang-dev pkg-config; do
+    installed "$pkg" || need_apt+=("$pkg")
+done
 if ((${#need_apt[@]})); then
-    echo "setup: installing ${need_apt[*]}" >&2
+    echo "setup: installing ${need_apt[*]} with apt-get" >&2
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
