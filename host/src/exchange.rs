@@ -6,6 +6,7 @@
 //! not authenticate (the edge does) and does not know HTTP status codes (`problem` does).
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
 
 use sha2::{Digest, Sha256};
@@ -16,6 +17,7 @@ use crate::message::{Message, Violation};
 use crate::message_log::{BodyDigest, StepTime};
 use crate::provider::ProviderError;
 use crate::runtime::{CallContext, CallError, Direction, LoadedAdapter, Phase};
+use crate::standard::Standard;
 
 /// Which side of the exchange something came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -144,6 +146,62 @@ impl Trace {
     }
 }
 
+/// One translation by one adapter, as a step of an exchange.
+struct Translation<'a> {
+    /// The step's name in the message log.
+    step: &'static str,
+    side: Side,
+    phase: Phase,
+    direction: Direction,
+    /// The standard of the national form on this leg.
+    standard: &'a Standard,
+}
+
+/// What every step of one exchange shares.
+struct Run<'a> {
+    exchange_id: &'a str,
+    service: &'a str,
+    trace: &'a mut Trace,
+}
+
+impl Run<'_> {
+    async fn translate(
+        &mut self,
+        adapter: &LoadedAdapter,
+        t: Translation<'_>,
+        msg: &Message,
+    ) -> Result<Message, ExchangeError> {
+        let cx = CallContext {
+            exchange_id: self.exchange_id,
+            service: self.service,
+            standard: t.standard.key(),
+            phase: t.phase,
+        };
+        self.trace
+            .timed(t.step, adapter.call(t.direction, &cx, msg))
+            .await
+            .map_err(|e| adapter_error(t.side, t.phase, adapter, e))
+    }
+
+    /// The hub's own check of a national form, whatever the adapter that made it claims.
+    async fn validate(
+        &mut self,
+        step: &'static str,
+        side: Side,
+        standard: &Arc<Standard>,
+        msg: &Message,
+    ) -> Result<(), ExchangeError> {
+        self.trace
+            .timed(step, standard.validate(msg))
+            .await
+            .map_err(|violations| ExchangeError::StandardViolation {
+                side,
+                standard: standard.key().to_owned(),
+                violations,
+            })
+    }
+}
+
 impl Hub {
     /// Runs one exchange for an authenticated `client`.
     pub async fn exchange(
@@ -181,128 +239,105 @@ impl Hub {
             ClientForm::National => None,
             ClientForm::Local => Some(self.adapter_of(&client.agency)?),
         };
+        trace.caller_adapter = caller_adapter.as_ref().map(|a| a.label());
+        let mut run = Run {
+            exchange_id,
+            service: service_id,
+            trace,
+        };
 
         // 1. The caller's local form becomes the national form.
         let national_request = match &caller_adapter {
             None => request,
             Some(adapter) => {
-                trace.caller_adapter = Some(adapter.label());
-                let cx = CallContext {
-                    exchange_id,
-                    service: service_id,
-                    standard: standard.key(),
+                let t = Translation {
+                    step: "caller-to-national",
+                    side: Side::Caller,
                     phase: Phase::Request,
+                    direction: Direction::ToNational,
+                    standard,
                 };
-                trace
-                    .timed(
-                        "caller-to-national",
-                        adapter.call(Direction::ToNational, &cx, &request),
-                    )
-                    .await
-                    .map_err(|e| adapter_error(Side::Caller, Phase::Request, adapter, e))?
+                run.translate(adapter, t, &request).await?
             }
         };
-        trace.body("national-request", &national_request.body);
+        run.trace.body("national-request", &national_request.body);
 
-        // 2. The hub checks it against the standard, whatever the adapter claims.
-        trace
-            .timed("validate-request", standard.validate(&national_request))
-            .await
-            .map_err(|violations| ExchangeError::StandardViolation {
-                side: Side::Caller,
-                standard: standard.key().to_owned(),
-                violations,
-            })?;
+        // 2. The hub checks it against the standard.
+        run.validate(
+            "validate-request",
+            Side::Caller,
+            standard,
+            &national_request,
+        )
+        .await?;
 
         // 3. The provider answers in the national form.
         let national_reply = match &service.provider {
             Provider::Upstream { url } => {
-                trace
-                    .timed(
-                        "provider",
-                        self.providers
-                            .post(url, &national_request, exchange_id, service.timeout),
-                    )
-                    .await?
+                let call =
+                    self.providers
+                        .post(url, &national_request, exchange_id, service.timeout);
+                run.trace.timed("provider", call).await?
             }
             Provider::Agency { agency, endpoint } => {
                 let adapter = self.adapter_of(agency)?;
-                trace.provider_adapter = Some(adapter.label());
-                let request_cx = CallContext {
-                    exchange_id,
-                    service: service_id,
-                    standard: standard.key(),
+                run.trace.provider_adapter = Some(adapter.label());
+                let t = Translation {
+                    step: "provider-to-local",
+                    side: Side::Provider,
                     phase: Phase::Request,
+                    direction: Direction::ToLocal,
+                    standard,
                 };
-                let local_request = trace
-                    .timed(
-                        "provider-to-local",
-                        adapter.call(Direction::ToLocal, &request_cx, &national_request),
-                    )
-                    .await
-                    .map_err(|e| adapter_error(Side::Provider, Phase::Request, &adapter, e))?;
-                trace.body("provider-request", &local_request.body);
+                let local_request = run.translate(&adapter, t, &national_request).await?;
+                run.trace.body("provider-request", &local_request.body);
 
-                let local_reply = trace
-                    .timed(
-                        "provider",
-                        self.providers
-                            .post(endpoint, &local_request, exchange_id, service.timeout),
-                    )
-                    .await?;
-                trace.body("provider-reply", &local_reply.body);
+                let call =
+                    self.providers
+                        .post(endpoint, &local_request, exchange_id, service.timeout);
+                let local_reply = run.trace.timed("provider", call).await?;
+                run.trace.body("provider-reply", &local_reply.body);
 
-                let reply_cx = CallContext {
-                    exchange_id,
-                    service: service_id,
-                    standard: reply_standard.key(),
+                let t = Translation {
+                    step: "provider-to-national",
+                    side: Side::Provider,
                     phase: Phase::Reply,
+                    direction: Direction::ToNational,
+                    standard: reply_standard,
                 };
-                trace
-                    .timed(
-                        "provider-to-national",
-                        adapter.call(Direction::ToNational, &reply_cx, &local_reply),
-                    )
-                    .await
-                    .map_err(|e| adapter_error(Side::Provider, Phase::Reply, &adapter, e))?
+                run.translate(&adapter, t, &local_reply).await?
             }
         };
-        trace.body("national-reply", &national_reply.body);
+        run.trace.body("national-reply", &national_reply.body);
 
         // 4. The reply is checked against its standard too.
-        trace
-            .timed("validate-reply", reply_standard.validate(&national_reply))
-            .await
-            .map_err(|violations| ExchangeError::StandardViolation {
-                side: Side::Provider,
-                standard: reply_standard.key().to_owned(),
-                violations,
-            })?;
+        run.validate(
+            "validate-reply",
+            Side::Provider,
+            reply_standard,
+            &national_reply,
+        )
+        .await?;
 
         // 5. The caller gets the reply in its own form.
         let response = match &caller_adapter {
             None => national_reply,
             Some(adapter) => {
-                let cx = CallContext {
-                    exchange_id,
-                    service: service_id,
-                    standard: reply_standard.key(),
+                let t = Translation {
+                    step: "caller-to-local",
+                    side: Side::Caller,
                     phase: Phase::Reply,
+                    direction: Direction::ToLocal,
+                    standard: reply_standard,
                 };
-                trace
-                    .timed(
-                        "caller-to-local",
-                        adapter.call(Direction::ToLocal, &cx, &national_reply),
-                    )
-                    .await
-                    .map_err(|e| adapter_error(Side::Caller, Phase::Reply, adapter, e))?
+                run.translate(adapter, t, &national_reply).await?
             }
         };
-        trace.body("response", &response.body);
+        run.trace.body("response", &response.body);
         Ok(response)
     }
 
-    fn adapter_of(&self, agency: &str) -> Result<std::sync::Arc<LoadedAdapter>, ExchangeError> {
+    fn adapter_of(&self, agency: &str) -> Result<Arc<LoadedAdapter>, ExchangeError> {
         // Validated at start: every local-form client and agency provider has an adapter.
         self.adapter(agency)
             .ok_or_else(|| ExchangeError::AdapterFault {

@@ -78,52 +78,146 @@ fn expected_path_codes(path: &Path) -> serde_json::Value {
         .collect()
 }
 
+/// How a forwarded body is compared with the expected output.
+#[derive(Clone, Copy)]
+enum Compare {
+    Xml,
+    Json,
+    Csv,
+}
+
+impl Compare {
+    fn assert_same(self, case: &str, got: &[u8], expected: &[u8]) {
+        match self {
+            Compare::Xml => {
+                let got = String::from_utf8_lossy(got);
+                let expected = String::from_utf8_lossy(expected);
+                assert!(
+                    edxml_documents::xml_equivalent(&got, &expected),
+                    "{case}: national form differs\n{got}"
+                );
+            }
+            Compare::Json => {
+                assert_eq!(json(got, "forwarded"), json(expected, "expected"), "{case}")
+            }
+            Compare::Csv => assert_eq!(normalise_csv(got), normalise_csv(expected), "{case}"),
+        }
+    }
+}
+
+/// Fixture inputs sent through one service; what the hub forwards to `forwarded_to` must be
+/// the expected output beside each input.
+struct Through {
+    adapter: &'static str,
+    kind: &'static str,
+    input_ext: &'static str,
+    expected_ext: &'static str,
+    service: &'static str,
+    key: &'static str,
+    content_type: &'static str,
+    forwarded_to: &'static str,
+    compare: Compare,
+    /// What the caller must get back: a prefix of the reply's content type.
+    reply_type: &'static str,
+}
+
+async fn through_hub(hub: &TestHub, t: Through) {
+    for (case, input, expected) in cases(&fixtures(t.adapter, t.kind), t.input_ext, t.expected_ext)
+    {
+        let r = hub
+            .exchange(t.service, Some(t.key), t.content_type, read(&input))
+            .await;
+        assert_eq!(r.status, 200, "{case}: {}", r.text());
+        let id = r.exchange_id.clone().expect("id");
+        let forwarded = hub
+            .recorder
+            .find(&id, t.forwarded_to)
+            .unwrap_or_else(|| panic!("{case}: nothing reached {}", t.forwarded_to));
+        t.compare
+            .assert_same(&case, &forwarded.body, &read(&expected));
+        assert!(
+            r.content_type.starts_with(t.reply_type),
+            "{case}: reply is {}",
+            r.content_type
+        );
+    }
+}
+
+async fn rejected_through_hub(
+    hub: &TestHub,
+    adapter: &str,
+    input_ext: &str,
+    service: &str,
+    key: &str,
+    content_type: &str,
+) {
+    for (case, input, expected) in cases(
+        &fixtures(adapter, "rejected"),
+        input_ext,
+        "expected-violations.json",
+    ) {
+        let r = hub
+            .exchange(service, Some(key), content_type, read(&input))
+            .await;
+        let p = r.problem(422, "adapter-rejected");
+        assert_eq!(path_codes(&p), expected_path_codes(&expected), "{case}");
+        let id = r.exchange_id.clone().expect("id");
+        assert!(
+            !hub.recorder.any(&id),
+            "{case}: a rejected message is never forwarded"
+        );
+    }
+}
+
 #[tokio::test]
 async fn edxml_documents_outbound_through_the_hub() {
+    let t = Through {
+        adapter: "edxml-documents",
+        kind: "to-national",
+        input_ext: "json",
+        expected_ext: "expected.edxml",
+        service: "documents.send",
+        key: keys::DMS_A,
+        content_type: "application/json",
+        forwarded_to: "/national/edxml",
+        compare: Compare::Xml,
+        reply_type: "application/json",
+    };
+    through_hub(&TestHub::shared(), t).await;
+}
+
+#[tokio::test]
+async fn edxml_documents_inbound_through_the_hub() {
+    let t = Through {
+        adapter: "edxml-documents",
+        kind: "to-local",
+        input_ext: "edxml",
+        expected_ext: "expected.json",
+        service: "documents.deliver.h41",
+        key: keys::NATIONAL,
+        content_type: "application/xml",
+        forwarded_to: "/agency/dms",
+        compare: Compare::Json,
+        reply_type: "application/xml",
+    };
+    through_hub(&TestHub::shared(), t).await;
+}
+
+#[tokio::test]
+async fn edxml_documents_agency_to_agency_through_the_hub() {
+    // A's local JSON reaches B's system as B's local JSON: the same document, since both
+    // agencies run the same adapter.
     let hub = TestHub::shared();
-    for (case, input, expected) in cases(
+    for (case, input, _) in cases(
         &fixtures("edxml-documents", "to-national"),
         "json",
         "expected.edxml",
     ) {
         let r = hub
             .exchange(
-                "documents.send",
+                "documents.deliver.h41",
                 Some(keys::DMS_A),
                 "application/json",
-                read(&input),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{case}: {}", r.text());
-        let id = r.exchange_id.clone().expect("id");
-        let sent = hub
-            .recorder
-            .find(&id, "/national/edxml")
-            .expect("forwarded to the national exchange");
-        let expected = String::from_utf8(read(&expected)).expect("utf-8");
-        let sent_text = String::from_utf8(sent.body.to_vec()).expect("utf-8");
-        assert!(
-            edxml_documents::xml_equivalent(&sent_text, &expected),
-            "{case}: national form differs\n{sent_text}"
-        );
-        // The caller gets the national exchange's status back in its own form.
-        assert_eq!(json(&r.body, "reply")["kind"], "status", "{case}");
-    }
-}
-
-#[tokio::test]
-async fn edxml_documents_inbound_through_the_hub() {
-    let hub = TestHub::shared();
-    for (case, input, expected) in cases(
-        &fixtures("edxml-documents", "to-local"),
-        "edxml",
-        "expected.json",
-    ) {
-        let r = hub
-            .exchange(
-                "documents.deliver.h41",
-                Some(keys::NATIONAL),
-                "application/xml",
                 read(&input),
             )
             .await;
@@ -132,38 +226,28 @@ async fn edxml_documents_inbound_through_the_hub() {
         let delivered = hub
             .recorder
             .find(&id, "/agency/dms")
-            .expect("delivered to agency B");
+            .expect("delivered to B");
         assert_eq!(
-            json(&delivered.body, "local form"),
-            json(&read(&expected), "expected"),
+            json(&delivered.body, "delivered")["kind"],
+            json(&read(&input), "input")["kind"],
             "{case}"
         );
-        assert!(
-            r.content_type.starts_with("application/xml"),
-            "{case}: the national client gets edXML back"
-        );
+        assert_eq!(json(&r.body, "reply")["kind"], "status", "{case}");
     }
 }
 
 #[tokio::test]
 async fn edxml_documents_rejections_through_the_hub() {
     let hub = TestHub::shared();
-    for (case, input, expected) in cases(
-        &fixtures("edxml-documents", "rejected"),
+    rejected_through_hub(
+        &hub,
+        "edxml-documents",
         "json",
-        "expected-violations.json",
-    ) {
-        let r = hub
-            .exchange(
-                "documents.send",
-                Some(keys::DMS_A),
-                "application/json",
-                read(&input),
-            )
-            .await;
-        let p = r.problem(422, "adapter-rejected");
-        assert_eq!(path_codes(&p), expected_path_codes(&expected), "{case}");
-    }
+        "documents.send",
+        keys::DMS_A,
+        "application/json",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -210,110 +294,83 @@ async fn every_real_edxml_sample_meets_the_standard_or_is_refused_for_its_stated
 
 #[tokio::test]
 async fn civil_registry_outbound_through_the_hub() {
-    let hub = TestHub::shared();
-    for (case, input, expected) in cases(
-        &fixtures("civil-registry-csv", "to-national"),
-        "csv",
-        "expected.json",
-    ) {
-        let r = hub
-            .exchange(
-                "citizens.register",
-                Some(keys::REGISTRY_A),
-                "text/csv; charset=utf-8",
-                read(&input),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{case}: {}", r.text());
-        let id = r.exchange_id.clone().expect("id");
-        let sent = hub
-            .recorder
-            .find(&id, "/national/citizens")
-            .expect("forwarded");
-        assert_eq!(
-            json(&sent.body, "national form"),
-            json(&read(&expected), "expected"),
-            "{case}"
-        );
-        assert!(
-            r.content_type.starts_with("text/csv"),
-            "{case}: the registry gets CSV back"
-        );
-    }
+    let t = Through {
+        adapter: "civil-registry-csv",
+        kind: "to-national",
+        input_ext: "csv",
+        expected_ext: "expected.json",
+        service: "citizens.register",
+        key: keys::REGISTRY_A,
+        content_type: "text/csv; charset=utf-8",
+        forwarded_to: "/national/citizens",
+        compare: Compare::Json,
+        reply_type: "text/csv",
+    };
+    through_hub(&TestHub::shared(), t).await;
 }
 
 #[tokio::test]
 async fn civil_registry_inbound_through_the_hub() {
-    let hub = TestHub::shared();
-    for (case, input, expected) in cases(
-        &fixtures("civil-registry-csv", "to-local"),
-        "json",
-        "expected.csv",
-    ) {
-        let r = hub
-            .exchange(
-                "citizens.transfer.b",
-                Some(keys::NATIONAL),
-                "application/json",
-                read(&input),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{case}: {}", r.text());
-        let id = r.exchange_id.clone().expect("id");
-        let delivered = hub
-            .recorder
-            .find(&id, "/agency/civil-registry")
-            .expect("delivered");
-        assert_eq!(
-            normalise_csv(&delivered.body),
-            normalise_csv(&read(&expected)),
-            "{case}"
-        );
-    }
+    let t = Through {
+        adapter: "civil-registry-csv",
+        kind: "to-local",
+        input_ext: "json",
+        expected_ext: "expected.csv",
+        service: "citizens.transfer.b",
+        key: keys::NATIONAL,
+        content_type: "application/json",
+        forwarded_to: "/agency/civil-registry",
+        compare: Compare::Csv,
+        reply_type: "application/json",
+    };
+    through_hub(&TestHub::shared(), t).await;
 }
 
 #[tokio::test]
 async fn civil_registry_agency_to_agency_through_the_hub() {
+    // Registry A's CSV, through A's adapter and B's, reaches B as the CSV that B's adapter
+    // makes of A's national form.
+    let t = Through {
+        adapter: "civil-registry-csv",
+        kind: "to-national",
+        input_ext: "csv",
+        expected_ext: "expected.json",
+        service: "citizens.transfer.b",
+        key: keys::REGISTRY_A,
+        content_type: "text/csv; charset=utf-8",
+        forwarded_to: "/agency/civil-registry",
+        compare: Compare::Csv,
+        reply_type: "text/csv",
+    };
     let hub = TestHub::shared();
-    for (case, input, _) in cases(
-        &fixtures("civil-registry-csv", "to-national"),
-        "csv",
-        "expected.json",
-    ) {
+    for (case, input, _) in cases(&fixtures(t.adapter, t.kind), t.input_ext, t.expected_ext) {
         let r = hub
-            .exchange(
-                "citizens.transfer.b",
-                Some(keys::REGISTRY_A),
-                "text/csv; charset=utf-8",
-                read(&input),
-            )
+            .exchange(t.service, Some(t.key), t.content_type, read(&input))
             .await;
         assert_eq!(r.status, 200, "{case}: {}", r.text());
-        let id = r.exchange_id.clone().expect("id");
+        let delivered = hub
+            .recorder
+            .find(r.exchange_id.as_deref().unwrap_or_default(), t.forwarded_to)
+            .expect("delivered to B");
+        let csv = normalise_csv(&delivered.body);
         assert!(
-            hub.recorder.find(&id, "/agency/civil-registry").is_some(),
-            "{case}: B received it"
+            csv.starts_with("so_dinh_danh,"),
+            "{case}: B gets its own CSV: {csv}"
         );
+        assert!(r.content_type.starts_with(t.reply_type), "{case}");
     }
 }
 
 #[tokio::test]
 async fn civil_registry_rejections_through_the_hub() {
     let hub = TestHub::shared();
-    for (case, input, expected) in cases(
-        &fixtures("civil-registry-csv", "rejected"),
+    rejected_through_hub(
+        &hub,
+        "civil-registry-csv",
         "csv",
-        "expected-violations.json",
-    ) {
-        let r = hub
-            .exchange(
-                "citizens.register",
-                Some(keys::REGISTRY_A),
-                "text/csv; charset=utf-8",
-                read(&input),
-            )
-            .await;
-        let p = r.problem(422, "adapter-rejected");
-        assert_eq!(path_codes(&p), expected_path_codes(&expected), "{case}");
-    }
+        "citizens.register",
+        keys::REGISTRY_A,
+        "text/csv; charset=utf-8",
+    )
+    .await;
 }

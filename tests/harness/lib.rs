@@ -87,6 +87,15 @@ pub struct Received {
 pub struct Recorder(Arc<Mutex<Vec<Received>>>);
 
 impl Recorder {
+    /// Whether anything at all reached a peer during exchange `id`.
+    pub fn any(&self, id: &str) -> bool {
+        self.0
+            .lock()
+            .expect("recorder lock")
+            .iter()
+            .any(|r| r.exchange_id == id)
+    }
+
     /// What was sent to `path` during exchange `id`.
     pub fn find(&self, id: &str, path: &str) -> Option<Received> {
         self.0
