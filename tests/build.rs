@@ -24,9 +24,10 @@ fn main() {
         .expect("tests/ sits in the workspace")
         .to_owned();
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
-    // <target>/<profile>/build/<pkg>/out: keep the Wasm build beside, not inside, so it is
-    // reused from one build-script run to the next.
-    let target = out.ancestors().nth(4).unwrap_or(&out).join("wasm-adapters");
+    // Beside OUT_DIR, in this package's own build folder: reused from one run of this script
+    // to the next, and never shared with another checkout using the same target directory
+    // (a cdylib's file name carries no hash, so two checkouts would overwrite each other's).
+    let target = out.parent().unwrap_or(&out).join("wasm-target");
 
     for (var, dir) in ADAPTERS {
         let crate_dir = root.join(dir);

@@ -5,3 +5,4 @@ mod errors;
 mod fixtures;
 mod load;
 mod message_log;
+mod sandbox;

@@ -276,6 +276,12 @@ reply_standard = "citizen-receipt@1.0"
 provider = {{ upstream = "{peers}/national/citizens" }}
 
 [[services]]
+id = "hostile.unreachable-to-local"
+standard = "citizen-record@1.0"
+reply_standard = "citizen-receipt@1.0"
+provider = {{ upstream = "{peers}/national/citizens" }}
+
+[[services]]
 id = "broken.unreachable"
 standard = "citizen-record@1.0"
 reply_standard = "citizen-receipt@1.0"
@@ -319,7 +325,7 @@ services = ["citizens.register", "citizens.transfer.b"]
 [[clients]]
 agency = "{hostile}"
 api_key_sha256 = "{k_hos}"
-services = ["hostile.echo", "broken.unreachable", "broken.slow", "broken.invalid-reply", "broken.status"]
+services = ["hostile.echo", "hostile.unreachable-to-local", "broken.unreachable", "broken.slow", "broken.invalid-reply", "broken.status"]
 
 [[operators]]
 name = "test-operator"

@@ -1,6 +1,7 @@
 //! An adapter that misbehaves on request, so that tests can prove the sandbox holds.
 //!
-//! The `mode` metadata of a message picks the misbehaviour; without one it copies the message
+//! The `mode` metadata of a message picks the misbehaviour, or else the service name after
+//! `hostile.` (replies from providers carry no metadata of ours); `echo` copies the message
 //! through unchanged, which lets tests hand the hub a national form of their choosing. It
 //! imports only the contract, like any adapter.
 
@@ -10,8 +11,18 @@ use lgsp_guest::{Adapter, AdapterError, Context, Description, Host, Level, Messa
 pub struct Hostile;
 
 impl Hostile {
-    fn run(host: &dyn Host, msg: Message, to_local: bool) -> Result<Message, AdapterError> {
-        match msg.meta("mode").unwrap_or("echo") {
+    fn run(
+        host: &dyn Host,
+        cx: &Context,
+        msg: Message,
+        to_local: bool,
+    ) -> Result<Message, AdapterError> {
+        let mode = msg
+            .meta("mode")
+            .or_else(|| cx.service.strip_prefix("hostile."))
+            .unwrap_or("echo")
+            .to_owned();
+        match mode.as_str() {
             "echo" => Ok(msg),
             "panic" => panic!("hostile adapter asked to panic"),
             "unreachable-to-local" if to_local => std::process::abort(),
@@ -34,7 +45,7 @@ impl Hostile {
             )),
             "huge-output" => Ok(Message::new("application/json", vec![b' '; 64 << 20])),
             "log-flood" => {
-                for i in 0..100_000u32 {
+                for i in 0..10_000u32 {
                     host.log(Level::Info, "flood", &[("line", &i.to_string())]);
                 }
                 Ok(msg)
@@ -69,12 +80,12 @@ impl Adapter for Hostile {
         }
     }
 
-    fn to_national(host: &dyn Host, _cx: &Context, msg: Message) -> Result<Message, AdapterError> {
-        Self::run(host, msg, false)
+    fn to_national(host: &dyn Host, cx: &Context, msg: Message) -> Result<Message, AdapterError> {
+        Self::run(host, cx, msg, false)
     }
 
-    fn to_local(host: &dyn Host, _cx: &Context, msg: Message) -> Result<Message, AdapterError> {
-        Self::run(host, msg, true)
+    fn to_local(host: &dyn Host, cx: &Context, msg: Message) -> Result<Message, AdapterError> {
+        Self::run(host, cx, msg, true)
     }
 }
 

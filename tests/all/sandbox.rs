@@ -1,0 +1,99 @@
+//! The sandbox under a misbehaving adapter: each misbehaviour ends that exchange with a
+//! problem document naming the adapter, and the next message is served normally.
+
+use lgsp_tests::{TestHub, keys};
+
+fn valid_citizen_record() -> Vec<u8> {
+    let dir = lgsp_tests::root().join("sample-adapters/civil-registry-csv/fixtures/to-national");
+    std::fs::read(dir.join("ba-dinh-batch.expected.json")).expect("a national record fixture")
+}
+
+async fn with_mode(hub: &TestHub, mode: &str) -> lgsp_tests::Reply {
+    hub.exchange_with(
+        "hostile.echo",
+        Some(keys::HOSTILE),
+        "application/json",
+        &[("lgsp-meta-mode", mode)],
+        valid_citizen_record(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn each_misbehaviour_is_a_problem_and_the_next_message_is_served() {
+    let hub = TestHub::shared();
+    for (mode, status, kind) in [
+        ("panic", 502, "adapter-fault"),
+        ("recurse", 502, "adapter-fault"),
+        ("grow", 502, "adapter-fault"),
+        ("huge-output", 502, "adapter-fault"),
+        ("internal", 502, "adapter-fault"),
+        ("loop", 502, "adapter-deadline"),
+    ] {
+        let r = with_mode(&hub, mode).await;
+        let p = r.problem(status, kind);
+        assert_eq!(p["adapter"], "hostile@0.1.0", "{mode}");
+        assert_eq!(p["side"], "caller", "{mode}");
+        assert_eq!(
+            p["exchange_id"].as_str(),
+            r.exchange_id.as_deref(),
+            "{mode}"
+        );
+
+        let next = with_mode(&hub, "echo").await;
+        assert_eq!(next.status, 200, "after {mode}: {}", next.text());
+    }
+}
+
+#[tokio::test]
+async fn a_trap_in_the_reply_direction_only_names_the_reply_leg() {
+    let hub = TestHub::shared();
+    // to-national copies the record through; the national reply then traps in to-local.
+    let r = hub
+        .exchange(
+            "hostile.unreachable-to-local",
+            Some(keys::HOSTILE),
+            "application/json",
+            valid_citizen_record(),
+        )
+        .await;
+    let p = r.problem(502, "adapter-fault");
+    assert_eq!(p["phase"], "reply");
+    assert!(
+        p["detail"].as_str().unwrap_or_default().contains("trap"),
+        "{p}"
+    );
+}
+
+#[tokio::test]
+async fn a_log_flood_is_cut_and_the_message_still_served() {
+    let hub = TestHub::shared();
+    let r = with_mode(&hub, "log-flood").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn another_agency_is_served_while_an_adapter_spins() {
+    let hub = TestHub::shared();
+    let spinning = {
+        let hub = TestHub::shared();
+        tokio::spawn(async move { with_mode(&hub, "loop").await.status })
+    };
+    let csv =
+        std::fs::read(lgsp_tests::root().join(
+            "sample-adapters/civil-registry-csv/fixtures/to-national/ba-dinh-batch.input.csv",
+        ))
+        .expect("fixture");
+    for _ in 0..10 {
+        let r = hub
+            .exchange(
+                "citizens.register",
+                Some(keys::REGISTRY_A),
+                "text/csv",
+                csv.clone(),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    assert_eq!(spinning.await.expect("joined"), 502);
+}
