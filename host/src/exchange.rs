@@ -106,6 +106,9 @@ pub enum ExchangeError {
     /// The provider could not be reached, timed out, or answered with an error.
     #[error("provider call failed: {0}")]
     Provider(#[from] ProviderError),
+    /// The whole exchange ran past `server.exchange_timeout_ms`.
+    #[error("the exchange did not finish within {} ms", .0.as_millis())]
+    Timeout(std::time::Duration),
     /// The record of the exchange could not be written; the hub's own failure.
     #[error("failed to record the exchange: {0}")]
     Log(String),

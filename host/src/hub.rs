@@ -127,6 +127,8 @@ impl Hub {
             let limits = AdapterLimits {
                 deadline: a.deadline,
                 max_memory_bytes: a.max_memory_bytes,
+                max_output_bytes: a.max_output_bytes,
+                max_in_flight: a.max_in_flight,
             };
             let started = std::time::Instant::now();
             let loaded = runtime

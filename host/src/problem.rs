@@ -58,6 +58,9 @@ pub struct Problem {
     /// Whether the request body was left unread, so the connection cannot be reused.
     #[serde(skip)]
     pub close_connection: bool,
+    /// Seconds after which a retry may succeed (`Retry-After`).
+    #[serde(skip)]
+    pub retry_after: Option<u32>,
 }
 
 impl Problem {
@@ -82,6 +85,7 @@ impl Problem {
             limit: None,
             violations: None,
             close_connection: false,
+            retry_after: None,
         }
     }
 
@@ -147,6 +151,7 @@ impl IntoResponse for Problem {
         let status = self.status_code();
         let id = self.exchange_id.clone();
         let close = self.close_connection;
+        let retry_after = self.retry_after;
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
@@ -155,6 +160,9 @@ impl IntoResponse for Problem {
             // The rest of the body is still on the wire: tell the client not to reuse the
             // connection rather than let its next request fail on a closed one.
             headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        if let Some(seconds) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -268,12 +276,37 @@ impl From<&ExchangeError> for Problem {
                         p.limit = Some(format!("deadline_ms={}", limit.as_millis()));
                         p
                     }
-                    CallError::Instantiate(_) => Problem::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "adapter-unavailable",
-                        "The adapter cannot take this message now",
-                        source.to_string(),
-                    ),
+                    CallError::Instantiate(_) => {
+                        let mut p = Problem::new(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "adapter-unavailable",
+                            "The adapter cannot take this message now",
+                            source.to_string(),
+                        );
+                        p.retry_after = Some(1);
+                        p
+                    }
+                    CallError::Busy(limit) => {
+                        let mut p = Problem::new(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "adapter-busy",
+                            "The adapter is at its limit of messages in flight",
+                            source.to_string(),
+                        );
+                        p.limit = Some(format!("max_in_flight={limit}"));
+                        p.retry_after = Some(1);
+                        p
+                    }
+                    CallError::OutputTooLarge { limit, .. } => {
+                        let mut p = Problem::new(
+                            StatusCode::BAD_GATEWAY,
+                            "adapter-output-too-large",
+                            "The adapter's output is over its limit",
+                            source.to_string(),
+                        );
+                        p.limit = Some(format!("max_output_bytes={limit}"));
+                        p
+                    }
                     _ => Problem::new(
                         StatusCode::BAD_GATEWAY,
                         "adapter-fault",
@@ -335,6 +368,16 @@ impl From<&ExchangeError> for Problem {
                 };
                 let mut p = Problem::new(status, kind, title, source.to_string());
                 p.side = Some(Side::Provider);
+                p
+            }
+            E::Timeout(limit) => {
+                let mut p = Problem::new(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "exchange-timeout",
+                    "The exchange did not finish in time",
+                    err.to_string(),
+                );
+                p.limit = Some(format!("exchange_timeout_ms={}", limit.as_millis()));
                 p
             }
             E::Log(_) => Problem::internal(err.to_string()),

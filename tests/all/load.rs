@@ -17,6 +17,8 @@ fn runtime() -> Runtime {
 const LIMITS: AdapterLimits = AdapterLimits {
     deadline: std::time::Duration::from_secs(1),
     max_memory_bytes: 64 << 20,
+    max_output_bytes: 1 << 20,
+    max_in_flight: 4,
 };
 
 async fn load_wat(wat: &str) -> Result<String, LoadError> {

@@ -76,7 +76,7 @@ async fn a_log_flood_is_cut_and_the_message_still_served() {
 async fn another_agency_is_served_while_an_adapter_spins() {
     let hub = TestHub::shared();
     let spinning = {
-        let hub = TestHub::shared();
+        let hub = hub.handle();
         tokio::spawn(async move { with_mode(&hub, "loop").await.status })
     };
     let csv =
@@ -96,4 +96,52 @@ async fn another_agency_is_served_while_an_adapter_spins() {
         assert_eq!(r.status, 200, "{}", r.text());
     }
     assert_eq!(spinning.await.expect("joined"), 502);
+}
+
+#[tokio::test]
+async fn output_over_the_cap_is_refused_naming_the_limit() {
+    let hub = TestHub::shared();
+    let r = with_mode(&hub, "big-output").await;
+    let p = r.problem(502, "adapter-output-too-large");
+    assert_eq!(p["limit"], "max_output_bytes=1048576");
+}
+
+#[tokio::test]
+async fn messages_over_the_in_flight_limit_get_503_with_retry_after() {
+    // A hub of its own: the limit counts every message in flight for this adapter.
+    let hub = TestHub::start_with(|t| t.replace("max_in_flight = 16", "max_in_flight = 2")).await;
+    let spin = |hub: TestHub| tokio::spawn(async move { with_mode(&hub, "loop").await.status });
+    let first = spin(hub.handle());
+    let second = spin(hub.handle());
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+
+    let r = with_mode(&hub, "echo").await;
+    let p = r.problem(503, "adapter-busy");
+    assert_eq!(p["limit"], "max_in_flight=2");
+    assert_eq!(r.retry_after.as_deref(), Some("1"));
+
+    assert_eq!(first.await.expect("joined"), 502);
+    assert_eq!(second.await.expect("joined"), 502);
+    let r = with_mode(&hub, "echo").await;
+    assert_eq!(
+        r.status,
+        200,
+        "served again once the others are done: {}",
+        r.text()
+    );
+}
+
+#[tokio::test]
+async fn an_exchange_over_its_wall_clock_limit_is_504() {
+    let hub = TestHub::shared();
+    let r = hub
+        .exchange(
+            "broken.slower",
+            Some(keys::HOSTILE),
+            "application/json",
+            valid_citizen_record(),
+        )
+        .await;
+    let p = r.problem(504, "exchange-timeout");
+    assert_eq!(p["limit"], "exchange_timeout_ms=3000");
 }

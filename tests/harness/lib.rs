@@ -203,6 +203,7 @@ pub fn config_text(peers: &str, data_dir: &Path) -> String {
 listen = "127.0.0.1:0"
 data_dir = "{data}"
 max_body_bytes = 1048576
+exchange_timeout_ms = 3000
 
 [catalogues]
 admin_units = "{r}/catalogues/admin-units-vn-2025.json"
@@ -246,6 +247,8 @@ agency = "{hostile}"
 component = "{hostile_wasm}"
 deadline_ms = 500
 max_memory_bytes = 67108864
+max_output_bytes = 1048576
+max_in_flight = 16
 
 [[services]]
 id = "documents.send"
@@ -295,6 +298,13 @@ provider = {{ upstream = "{peers}/broken/slow" }}
 timeout_ms = 300
 
 [[services]]
+id = "broken.slower"
+standard = "citizen-record@1.0"
+reply_standard = "citizen-receipt@1.0"
+provider = {{ upstream = "{peers}/broken/slow" }}
+timeout_ms = 20000
+
+[[services]]
 id = "broken.invalid-reply"
 standard = "citizen-record@1.0"
 reply_standard = "citizen-receipt@1.0"
@@ -325,7 +335,7 @@ services = ["citizens.register", "citizens.transfer.b"]
 [[clients]]
 agency = "{hostile}"
 api_key_sha256 = "{k_hos}"
-services = ["hostile.echo", "hostile.unreachable-to-local", "broken.unreachable", "broken.slow", "broken.invalid-reply", "broken.status"]
+services = ["hostile.echo", "hostile.unreachable-to-local", "broken.unreachable", "broken.slow", "broken.slower", "broken.invalid-reply", "broken.status"]
 
 [[operators]]
 name = "test-operator"
@@ -352,12 +362,17 @@ role = "operator"
 impl TestHub {
     /// Starts the peers and a hub with the test configuration.
     pub async fn start() -> TestHub {
+        Self::start_with(|text| text).await
+    }
+
+    /// Like [`TestHub::start`], with the configuration text changed by `edit` first.
+    pub async fn start_with(edit: impl FnOnce(String) -> String) -> TestHub {
         let recorder = Recorder::default();
         let peers_addr = serve(peers(recorder.clone())).await;
         let peers_url = format!("http://{peers_addr}");
 
         let dir = tempfile::tempdir().expect("temp dir");
-        let text = config_text(&peers_url, &dir.path().join("data"));
+        let text = edit(config_text(&peers_url, &dir.path().join("data")));
         let config =
             lgsp::config::Config::parse(&text, dir.path()).expect("the test config is valid");
         let hub = lgsp::Hub::start(config).await.expect("the hub starts");
@@ -420,6 +435,19 @@ impl TestHub {
         }
     }
 
+    /// Another handle on the same hub, for a concurrent task (the data directory stays with
+    /// the original).
+    pub fn handle(&self) -> TestHub {
+        TestHub {
+            url: self.url.clone(),
+            peers_url: self.peers_url.clone(),
+            recorder: self.recorder.clone(),
+            http: reqwest::Client::new(),
+            hub: self.hub.clone(),
+            _dir: self._dir.clone(),
+        }
+    }
+
     /// POSTs `body` to a service with `key` (none for no `Authorization`).
     pub async fn exchange(
         &self,
@@ -474,6 +502,8 @@ pub struct Reply {
     pub content_type: String,
     /// The exchange id header, if any.
     pub exchange_id: Option<String>,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
     /// Body.
     pub body: bytes::Bytes,
 }
@@ -489,11 +519,13 @@ impl Reply {
         };
         let content_type = header("content-type").unwrap_or_default();
         let exchange_id = header(lgsp::api::EXCHANGE_ID_HEADER);
+        let retry_after = header("retry-after");
         let body = r.bytes().await.expect("body");
         Reply {
             status,
             content_type,
             exchange_id,
+            retry_after,
             body,
         }
     }

@@ -71,8 +71,11 @@ async fn run(
                     metadata: metadata_from_headers(&headers),
                     body: bytes,
                 };
-                hub.exchange(&id, client, &service, request, &mut trace)
+                let limit = hub.config.exchange_timeout;
+                let work = hub.exchange(&id, client, &service, request, &mut trace);
+                tokio::time::timeout(limit, work)
                     .await
+                    .unwrap_or(Err(ExchangeError::Timeout(limit)))
             }
         },
     };

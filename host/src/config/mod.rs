@@ -22,6 +22,12 @@ pub const DEFAULT_PROVIDER_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_ADAPTER_DEADLINE: Duration = Duration::from_secs(2);
 /// Default cap on an adapter's linear memory.
 pub const DEFAULT_ADAPTER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
+/// Default cap on the body an adapter returns.
+pub const DEFAULT_ADAPTER_OUTPUT_BYTES: usize = 32 * 1024 * 1024;
+/// Default number of messages one adapter may translate at once.
+pub const DEFAULT_ADAPTER_MAX_IN_FLIGHT: usize = 32;
+/// Default wall-clock limit on a whole exchange, all steps included.
+pub const DEFAULT_EXCHANGE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Why a configuration was refused. Each variant names the key at fault.
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +94,7 @@ struct RawServer {
     listen: Option<String>,
     data_dir: Option<PathBuf>,
     max_body_bytes: Option<usize>,
+    exchange_timeout_ms: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +119,8 @@ struct RawAdapter {
     component: PathBuf,
     deadline_ms: Option<u64>,
     max_memory_bytes: Option<usize>,
+    max_output_bytes: Option<usize>,
+    max_in_flight: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -192,6 +201,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Wall-clock limit on a whole exchange.
+    pub exchange_timeout: Duration,
     /// The administrative units file.
     pub admin_units: PathBuf,
     /// Standards by `id@version`.
@@ -237,6 +248,10 @@ pub struct AdapterConfig {
     pub deadline: Duration,
     /// Cap on the adapter's linear memory.
     pub max_memory_bytes: usize,
+    /// Cap on the body the adapter returns.
+    pub max_output_bytes: usize,
+    /// Messages the adapter may translate at once; more are refused with 503.
+    pub max_in_flight: usize,
 }
 
 /// Who provides a service.
@@ -346,6 +361,17 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
             "must be greater than zero",
         ));
     }
+    let exchange_timeout = raw
+        .server
+        .exchange_timeout_ms
+        .map(Duration::from_millis)
+        .unwrap_or(DEFAULT_EXCHANGE_TIMEOUT);
+    if exchange_timeout.is_zero() {
+        return Err(invalid(
+            "server.exchange_timeout_ms",
+            "must be greater than zero",
+        ));
+    }
 
     let mut standards = BTreeMap::new();
     for (i, s) in raw.standards.into_iter().enumerate() {
@@ -384,7 +410,21 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
             component: resolve(&a.component),
             deadline,
             max_memory_bytes: a.max_memory_bytes.unwrap_or(DEFAULT_ADAPTER_MEMORY_BYTES),
+            max_output_bytes: a.max_output_bytes.unwrap_or(DEFAULT_ADAPTER_OUTPUT_BYTES),
+            max_in_flight: a.max_in_flight.unwrap_or(DEFAULT_ADAPTER_MAX_IN_FLIGHT),
         };
+        for (field, value) in [
+            ("max_memory_bytes", adapter.max_memory_bytes),
+            ("max_output_bytes", adapter.max_output_bytes),
+            ("max_in_flight", adapter.max_in_flight),
+        ] {
+            if value == 0 {
+                return Err(invalid(
+                    format!("adapters[{i}].{field}"),
+                    "must be greater than zero",
+                ));
+            }
+        }
         if adapters.insert(a.agency.clone(), adapter).is_some() {
             return Err(invalid(
                 format!("adapters[{i}].agency"),
@@ -519,6 +559,7 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
         listen,
         data_dir,
         max_body_bytes,
+        exchange_timeout,
         admin_units: resolve(&raw.catalogues.admin_units),
         standards,
         adapters,

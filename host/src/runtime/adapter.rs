@@ -29,6 +29,10 @@ pub struct AdapterLimits {
     pub deadline: Duration,
     /// Cap on linear memory.
     pub max_memory_bytes: usize,
+    /// Cap on the body a call returns.
+    pub max_output_bytes: usize,
+    /// Calls that may run at once; more are refused, not queued.
+    pub max_in_flight: usize,
 }
 
 /// What an adapter said about itself when it was loaded.
@@ -103,6 +107,17 @@ pub enum CallError {
     /// No instance could be created, most often because the pool is full.
     #[error("failed to instantiate the adapter: {0}")]
     Instantiate(String),
+    /// The adapter already translates as many messages as it may at once.
+    #[error("the adapter already translates {0} messages, its limit")]
+    Busy(usize),
+    /// The adapter returned a body over its cap.
+    #[error("the adapter returned {size} bytes, over its limit of {limit}")]
+    OutputTooLarge {
+        /// What it returned.
+        size: usize,
+        /// The cap.
+        limit: usize,
+    },
 }
 
 /// A checked, compiled and prepared adapter. Cheap to share; each call gets its own store.
@@ -111,6 +126,8 @@ pub struct LoadedAdapter {
     description: Description,
     sha256: String,
     limits: AdapterLimits,
+    /// One permit per message in flight, so that one slow agency cannot take every instance.
+    in_flight: Arc<tokio::sync::Semaphore>,
     pre: AdapterPre<HostState>,
     runtime: Runtime,
 }
@@ -154,6 +171,7 @@ impl Runtime {
             },
             sha256,
             limits,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight)),
             pre,
             runtime: self.clone(),
         };
@@ -293,6 +311,10 @@ impl LoadedAdapter {
         cx: &CallContext<'_>,
         msg: &Message,
     ) -> Result<Message, CallError> {
+        let _permit = self
+            .in_flight
+            .try_acquire()
+            .map_err(|_| CallError::Busy(self.limits.max_in_flight))?;
         let mut store = self.store(cx.exchange_id);
         let bindings: Adapter = self
             .pre
@@ -337,6 +359,12 @@ impl LoadedAdapter {
         }
 
         match result {
+            Ok(Ok(out)) if out.body.len() > self.limits.max_output_bytes => {
+                Err(CallError::OutputTooLarge {
+                    size: out.body.len(),
+                    limit: self.limits.max_output_bytes,
+                })
+            }
             Ok(Ok(out)) => Ok(Message {
                 content_type: out.content_type,
                 metadata: out.metadata,
