@@ -52,6 +52,9 @@ pub enum ExchangeError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The client did not send its whole body in time.
+    #[error("the request body did not arrive within {} ms", .0.as_millis())]
+    BodyTimeout(std::time::Duration),
     /// The body could not be read from the connection.
     #[error("failed to read the request body: {0}")]
     BodyRead(String),

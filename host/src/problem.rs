@@ -209,6 +209,17 @@ impl From<&ExchangeError> for Problem {
                 p.close_connection = true;
                 p
             }
+            E::BodyTimeout(limit) => {
+                let mut p = Problem::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body-timeout",
+                    "Request body too slow",
+                    err.to_string(),
+                );
+                p.limit = Some(format!("exchange_timeout_ms={}", limit.as_millis()));
+                p.close_connection = true;
+                p
+            }
             E::BodyRead(_) => {
                 let mut p = Problem::new(
                     StatusCode::BAD_REQUEST,

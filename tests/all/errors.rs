@@ -317,3 +317,32 @@ async fn unknown_routes_and_methods_are_problem_documents() {
         .await
         .problem(405, "method-not-allowed");
 }
+
+#[tokio::test]
+async fn a_client_dribbling_its_body_gets_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let hub = TestHub::shared();
+    let addr = hub.url.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST /v1/exchange/citizens.register HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {}\r\ncontent-type: text/csv\r\ncontent-length: 1000\r\n\r\nso_dinh",
+        keys::REGISTRY_A
+    );
+    conn.write_all(head.as_bytes()).await.expect("write");
+    // Then nothing more: the hub must answer once exchange_timeout_ms (3 s here) has passed.
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        conn.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(
+        read.is_ok(),
+        "the hub answered a stalled body within its limit"
+    );
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("urn:lgsp:problem:body-timeout"), "{text}");
+}

@@ -59,7 +59,14 @@ async fn run(
     }
     let result = match &client {
         None => Err(ExchangeError::Unauthenticated),
-        Some(client) => match read_body(&headers, body, hub.config.max_body_bytes).await {
+        // A client that dribbles its body gets no longer than a whole exchange would.
+        Some(client) => match tokio::time::timeout(
+            hub.config.exchange_timeout,
+            read_body(&headers, body, hub.config.max_body_bytes),
+        )
+        .await
+        .unwrap_or(Err(ExchangeError::BodyTimeout(hub.config.exchange_timeout)))
+        {
             Err(err) => Err(err),
             Ok(bytes) => {
                 let request = Message {
@@ -89,7 +96,16 @@ async fn run(
     match &problem {
         None => tracing::debug!("exchange delivered"),
         Some(p) if p.status >= 500 => {
-            tracing::warn!(problem = p.kind(), detail = %p.detail, "exchange failed")
+            // One line per failed exchange, naming the adapter at fault when there is one.
+            tracing::warn!(
+                problem = p.kind(),
+                side = ?p.side,
+                adapter.agency = p.agency.as_deref().unwrap_or(""),
+                adapter = p.adapter.as_deref().unwrap_or(""),
+                limit = p.limit.as_deref().unwrap_or(""),
+                detail = %p.detail,
+                "exchange failed"
+            )
         }
         Some(p) => tracing::info!(problem = p.kind(), "exchange refused"),
     }
