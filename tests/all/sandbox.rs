@@ -28,6 +28,7 @@ async fn each_misbehaviour_is_a_problem_and_the_next_message_is_served() {
         ("grow", 502, "adapter-fault"),
         ("huge-output", 502, "adapter-fault"),
         ("internal", 502, "adapter-fault"),
+        ("huge-log", 502, "adapter-fault"),
         ("loop", 502, "adapter-deadline"),
     ] {
         let r = with_mode(&hub, mode).await;

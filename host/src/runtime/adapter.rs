@@ -19,6 +19,8 @@ const ALLOWED_IMPORTS: [&str; 3] = [
     "lgsp:adapter/log",
     "lgsp:adapter/catalogue",
 ];
+/// Bytes a guest may hand the host in one crossing beyond its output cap.
+pub const HOSTCALL_SLACK_BYTES: usize = 1024 * 1024;
 /// The contract's major line: imports must be `@0.1.x`.
 const CONTRACT_VERSION_PREFIX: &str = "@0.1.";
 
@@ -261,6 +263,14 @@ impl LoadedAdapter {
             HostState::new(identity, self.runtime.catalogues.clone(), limits, ticks),
         );
         store.limiter(|s| &mut s.limits);
+        // Bounds what a guest can make the host copy in one crossing: a log line, a look-up,
+        // or (wasmtime counts these too) the message an export returns. The slack lets an
+        // output just over its cap be lifted, so the caller hears which limit it broke.
+        store.set_hostcall_fuel(
+            self.limits
+                .max_output_bytes
+                .saturating_add(HOSTCALL_SLACK_BYTES),
+        );
         // Every tick, yield to Tokio so a spinning adapter never holds a worker thread; once
         // the deadline's ticks are spent, interrupt it.
         store.set_epoch_deadline(1);

@@ -44,11 +44,16 @@ impl Hostile {
                 recurse(u64::MAX).to_le_bytes().to_vec(),
             )),
             "huge-output" => Ok(Message::new("application/json", vec![b' '; 64 << 20])),
-            "big-output" => Ok(Message::new("application/json", vec![b' '; 2 << 20])),
+            "big-output" => Ok(Message::new("application/json", vec![b' '; 3 << 19])),
             "log-flood" => {
                 for i in 0..10_000u32 {
                     host.log(Level::Info, "flood", &[("line", &i.to_string())]);
                 }
+                Ok(msg)
+            }
+            "huge-log" => {
+                let line = "x".repeat(4 << 20);
+                host.log(Level::Info, &line, &[]);
                 Ok(msg)
             }
             "internal" => Err(AdapterError::Internal(
