@@ -3,6 +3,7 @@
 mod catalogues;
 mod errors;
 mod fixtures;
+mod hostile_input;
 mod load;
 mod message_log;
 mod sandbox;

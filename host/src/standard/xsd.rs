@@ -9,7 +9,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use libxml::parser::{Parser, ParserOptions};
+use libxml::error::XmlErrorLevel;
+use libxml::parser::{Parser, ParserOptions, XmlParseFailure};
 use libxml::schemas::{SchemaParserContext, SchemaValidationContext};
 
 use super::{StandardError, cap};
@@ -63,21 +64,40 @@ impl XsdStandard {
     pub(super) fn validate(&self, body: &[u8]) -> Result<(), Vec<Violation>> {
         refuse_doctype(body)?;
 
+        // Never recover: the libxml crate's default repairs malformed input, and a repaired
+        // document is not the one that was sent.
         let options = ParserOptions {
+            recover: false,
             no_net: true,
             no_error: true,
             no_warning: true,
             ..ParserOptions::default()
         };
-        let doc = Parser::default()
-            .parse_string_with_options(body, options)
-            .map_err(|err| {
-                vec![Violation::new(
+        let doc = match Parser::default().parse_string_with_diagnostics(body, options) {
+            Ok((doc, _warnings)) => doc,
+            Err(XmlParseFailure::ParseFailed(errors)) => {
+                return Err(cap(errors
+                    .iter()
+                    .filter(|e| !matches!(e.level, XmlErrorLevel::Warning | XmlErrorLevel::None))
+                    .map(|e| {
+                        let path = e.line.map(|l| format!("line {l}")).unwrap_or_default();
+                        let message = e.message.as_deref().unwrap_or("not well-formed").trim();
+                        Violation::new(
+                            path,
+                            "malformed",
+                            format!("the national form is not well-formed XML: {message}"),
+                        )
+                    })
+                    .collect()));
+            }
+            Err(other) => {
+                return Err(vec![Violation::new(
                     "",
                     "malformed",
-                    format!("the national form is not well-formed XML ({err:?})"),
-                )]
-            })?;
+                    format!("the national form could not be parsed as XML: {other}"),
+                )]);
+            }
+        };
 
         CONTEXTS.with(|cell| {
             let mut contexts = cell.borrow_mut();
