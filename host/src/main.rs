@@ -54,18 +54,21 @@ enum AdapterCommand {
     },
 }
 
+/// Logs go to standard error, as JSON lines with `LGSP_LOG_FORMAT=json`, without colours
+/// when standard error is not a terminal.
 fn init_tracing() {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("LGSP_LOG_FORMAT").is_ok_and(|f| f == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init();
+        builder.json().init();
     } else {
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
             .with_target(false)
             .init();
     }
