@@ -19,7 +19,11 @@ if ((${#need_apt[@]})); then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-    echo "setup: adding the wasm32-unknown-unknown target" >&2
-    rustup target add wasm32-unknown-unknown
-fi
+# wasm32-unknown-unknown builds adapters; wasm32-wasip2 builds the test adapter that must be
+# refused for importing WASI.
+for target in wasm32-unknown-unknown wasm32-wasip2; do
+    if ! rustup target list --installed | grep -qx "$target"; then
+        echo "setup: adding the $target target" >&2
+        rustup target add "$target"
+    fi
+done

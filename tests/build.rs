@@ -37,6 +37,20 @@ fn main() {
                 .unwrap_or_else(|err| panic!("failed to build {dir}: {err}"));
         println!("cargo:rustc-env={var}={}", component.display());
     }
+    let wasi = root.join("sample-adapters/hostile-wasi");
+    watch(&wasi);
+    let component = lgsp_adapter_build::build_for(
+        lgsp_adapter_build::WASIP2_TARGET,
+        &wasi,
+        &target,
+        &out.join("components"),
+    )
+    .unwrap_or_else(|err| panic!("failed to build hostile-wasi: {err}"));
+    println!(
+        "cargo:rustc-env=LGSP_TEST_HOSTILE_WASI={}",
+        component.display()
+    );
+
     watch(&root.join("guest-sdk/src"));
     watch(&root.join("wit"));
 }

@@ -41,7 +41,7 @@ async fn a_filesystem_import_is_refused_by_name() {
         .await
         .expect_err("refused");
     assert!(
-        matches!(&err, LoadError::ForbiddenImport(name) if name == "wasi:filesystem/preopens@0.2.0"),
+        matches!(&err, LoadError::ForbiddenImport(names) if names == &["wasi:filesystem/preopens@0.2.0"]),
         "{err}"
     );
     assert!(err.to_string().contains("wasi:filesystem/preopens@0.2.0"));
@@ -58,7 +58,7 @@ async fn socket_and_environment_imports_are_refused_by_name() {
         let wat = format!(r#"(component (import "{name}" (instance)))"#);
         let err = load_wat(&wat).await.expect_err("refused");
         assert!(
-            matches!(&err, LoadError::ForbiddenImport(n) if n == name),
+            matches!(&err, LoadError::ForbiddenImport(names) if names == &[name]),
             "{name}: {err}"
         );
     }
@@ -120,6 +120,33 @@ async fn the_hub_refuses_to_start_with_a_forbidden_adapter() {
     let text = err.to_string();
     assert!(
         text.contains("\"hostile\"") && text.contains("wasi:sockets/tcp@0.2.0"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_adapter_built_against_wasi_is_refused_naming_files_sockets_and_environment() {
+    let bytes = std::fs::read(lgsp_tests::components::HOSTILE_WASI).expect("built by build.rs");
+    let err = runtime()
+        .load("test", &bytes, LIMITS)
+        .await
+        .expect_err("refused");
+    let LoadError::ForbiddenImport(names) = &err else {
+        panic!("expected a forbidden import, got {err}");
+    };
+    for family in ["wasi:filesystem/", "wasi:sockets/", "wasi:cli/environment"] {
+        assert!(
+            names.iter().any(|n| n.starts_with(family)),
+            "{family} is named in {names:?}"
+        );
+    }
+    assert!(
+        !names.iter().any(|n| n.starts_with("lgsp:adapter/")),
+        "the contract is not: {names:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("wasi:filesystem/") && text.contains("wasi:sockets/"),
         "{text}"
     );
 }

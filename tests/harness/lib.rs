@@ -62,6 +62,8 @@ pub mod components {
     pub const CIVIL_REGISTRY_CSV: &str = env!("LGSP_TEST_CIVIL_REGISTRY_CSV");
     /// hostile.
     pub const HOSTILE: &str = env!("LGSP_TEST_HOSTILE");
+    /// hostile-wasi, built for wasm32-wasip2 so that it imports WASI.
+    pub const HOSTILE_WASI: &str = env!("LGSP_TEST_HOSTILE_WASI");
 }
 
 /// SHA-256 as lowercase hex.

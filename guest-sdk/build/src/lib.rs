@@ -64,15 +64,30 @@ pub enum BuildError {
 /// Result alias for this crate.
 pub type Result<T, E = BuildError> = std::result::Result<T, E>;
 
+/// The target that builds a component with WASI imports: an adapter built for it is refused
+/// by the hub. Only the test suite uses it, to prove that refusal.
+pub const WASIP2_TARGET: &str = "wasm32-wasip2";
+
 /// Builds the adapter crate at `crate_dir` and writes `<out_dir>/<package-name>.wasm`.
 ///
 /// `target_dir` is the cargo target directory for the Wasm build; keep it apart from the
 /// host's so that a build started from a build script never waits on its own lock.
 pub fn build_adapter(crate_dir: &Path, target_dir: &Path, out_dir: &Path) -> Result<PathBuf> {
+    build_for(WASM_TARGET, crate_dir, target_dir, out_dir)
+}
+
+/// Like [`build_adapter`] for another Wasm target. For [`WASM_TARGET`] the core module is
+/// turned into a component; a `wasm32-wasip2` build already is one and is copied as it is.
+pub fn build_for(
+    target: &str,
+    crate_dir: &Path,
+    target_dir: &Path,
+    out_dir: &Path,
+) -> Result<PathBuf> {
     let manifest = crate_dir.join("Cargo.toml");
     let name = package_name(&manifest)?;
 
-    ensure_target()?;
+    ensure_target(target)?;
     let mut cargo = cargo_command();
     cargo
         .arg("build")
@@ -80,7 +95,7 @@ pub fn build_adapter(crate_dir: &Path, target_dir: &Path, out_dir: &Path) -> Res
         .arg("--manifest-path")
         .arg(&manifest)
         .arg("--target")
-        .arg(WASM_TARGET)
+        .arg(target)
         .arg("--profile")
         .arg(ADAPTER_PROFILE)
         .arg("--target-dir")
@@ -88,17 +103,21 @@ pub fn build_adapter(crate_dir: &Path, target_dir: &Path, out_dir: &Path) -> Res
     run(cargo, &format!("cargo build of adapter {name:?}"))?;
 
     let module = target_dir
-        .join(WASM_TARGET)
+        .join(target)
         .join(ADAPTER_PROFILE)
         .join(format!("{}.wasm", name.replace('-', "_")));
     let bytes = std::fs::read(&module).map_err(|source| BuildError::Io {
         path: module.clone(),
         source,
     })?;
-    let component = componentize(&bytes).map_err(|reason| BuildError::Componentize {
-        path: module.clone(),
-        reason,
-    })?;
+    let component = if target == WASM_TARGET {
+        componentize(&bytes).map_err(|reason| BuildError::Componentize {
+            path: module.clone(),
+            reason,
+        })?
+    } else {
+        bytes
+    };
 
     std::fs::create_dir_all(out_dir).map_err(|source| BuildError::Io {
         path: out_dir.to_owned(),
@@ -138,7 +157,7 @@ fn package_name(manifest: &Path) -> Result<String> {
 
 /// Installs the Wasm target through rustup when it is missing, so that a fresh machine with
 /// only a Rust toolchain can build adapters.
-fn ensure_target() -> Result<()> {
+fn ensure_target(target: &str) -> Result<()> {
     let sysroot = Command::new(rustc())
         .args(["--print", "sysroot"])
         .output()
@@ -149,14 +168,14 @@ fn ensure_target() -> Result<()> {
     let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_owned();
     let installed = Path::new(&sysroot)
         .join("lib/rustlib")
-        .join(WASM_TARGET)
+        .join(target)
         .exists();
     if installed {
         return Ok(());
     }
     let mut rustup = Command::new("rustup");
-    rustup.args(["target", "add", WASM_TARGET]);
-    run(rustup, &format!("rustup target add {WASM_TARGET}"))
+    rustup.args(["target", "add", target]);
+    run(rustup, &format!("rustup target add {target}"))
 }
 
 fn rustc() -> String {

@@ -75,11 +75,12 @@ pub enum LoadError {
     /// The bytes are not a valid component for this engine.
     #[error("failed to compile the component: {0}")]
     Compile(String),
-    /// It imports something the host does not offer.
+    /// It imports things the host does not offer; all of them are named.
     #[error(
-        "the component imports `{0}`, which adapters may not use; only lgsp:adapter/log and lgsp:adapter/catalogue are offered"
+        "the component imports {}, which adapters may not use; only lgsp:adapter/log and lgsp:adapter/catalogue are offered",
+        .0.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
     )]
-    ForbiddenImport(String),
+    ForbiddenImport(Vec<String>),
     /// Its imports or exports do not match the contract.
     #[error("the component does not match the adapter contract: {0}")]
     Contract(String),
@@ -206,20 +207,27 @@ impl Runtime {
     }
 }
 
-/// Refuses, by name, the first import that is not part of the contract. Not linking WASI at
-/// all already makes such a component fail to instantiate; checking here gives the operator
-/// the offending name at load time.
+/// Refuses, naming every one, the imports that are not part of the contract. Not linking WASI
+/// at all already makes such a component fail to instantiate; checking here gives the
+/// operator the offending names at load time.
 fn check_imports(engine: &wasmtime::Engine, component: &Component) -> Result<(), LoadError> {
-    for (name, _) in component.component_type().imports(engine) {
-        let allowed = ALLOWED_IMPORTS.iter().any(|base| {
-            name.strip_prefix(base)
-                .is_some_and(|rest| rest.starts_with(CONTRACT_VERSION_PREFIX))
-        });
-        if !allowed {
-            return Err(LoadError::ForbiddenImport(name.to_owned()));
-        }
+    let forbidden: Vec<String> = component
+        .component_type()
+        .imports(engine)
+        .map(|(name, _)| name)
+        .filter(|name| {
+            !ALLOWED_IMPORTS.iter().any(|base| {
+                name.strip_prefix(base)
+                    .is_some_and(|rest| rest.starts_with(CONTRACT_VERSION_PREFIX))
+            })
+        })
+        .map(str::to_owned)
+        .collect();
+    if forbidden.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadError::ForbiddenImport(forbidden))
     }
-    Ok(())
 }
 
 impl LoadedAdapter {
