@@ -29,6 +29,7 @@ async fn each_misbehaviour_is_a_problem_and_the_next_message_is_served() {
         ("huge-output", 502, "adapter-fault"),
         ("internal", 502, "adapter-fault"),
         ("huge-log", 502, "adapter-fault"),
+        ("bad-utf8", 502, "adapter-fault"),
         ("loop", 502, "adapter-deadline"),
     ] {
         let r = with_mode(&hub, mode).await;
@@ -40,6 +41,15 @@ async fn each_misbehaviour_is_a_problem_and_the_next_message_is_served() {
             r.exchange_id.as_deref(),
             "{mode}"
         );
+        let detail = p["detail"].as_str().unwrap_or_default().to_lowercase();
+        let why = match mode {
+            "bad-utf8" => "utf-8",
+            "huge-log" => "too much data",
+            "recurse" => "stack",
+            "internal" => "hostile adapter reports a failure",
+            _ => "",
+        };
+        assert!(detail.contains(why), "{mode}: {detail}");
 
         let next = with_mode(&hub, "echo").await;
         assert_eq!(next.status, 200, "after {mode}: {}", next.text());

@@ -56,6 +56,21 @@ impl Hostile {
                 host.log(Level::Info, &line, &[]);
                 Ok(msg)
             }
+            "bad-utf8" => {
+                // Deliberately breaks `String`'s invariant: the contract's `content-type` is a
+                // string, and the host must refuse these bytes when it lifts them.
+                #[expect(
+                    unsafe_code,
+                    reason = "the hostile adapter lies about UTF-8 on purpose"
+                )]
+                let content_type =
+                    unsafe { String::from_utf8_unchecked(vec![0xff, 0xfe, b'/', 0xc3]) };
+                Ok(Message {
+                    content_type,
+                    metadata: Vec::new(),
+                    body: msg.body,
+                })
+            }
             "internal" => Err(AdapterError::Internal(
                 "hostile adapter reports a failure".into(),
             )),
