@@ -51,6 +51,16 @@ async fn each_misbehaviour_is_a_problem_and_the_next_message_is_served() {
         };
         assert!(detail.contains(why), "{mode}: {detail}");
 
+        // One warn line for the operator, naming the adapter and its version.
+        let id = r.exchange_id.clone().expect("id");
+        let warnings = lgsp_tests::logs::events(&id, tracing::Level::WARN);
+        assert_eq!(warnings.len(), 1, "{mode}: {warnings:?}");
+        assert_eq!(
+            warnings[0].fields.get("adapter").map(String::as_str),
+            Some("hostile@0.1.0"),
+            "{mode}"
+        );
+
         let next = with_mode(&hub, "echo").await;
         assert_eq!(next.status, 200, "after {mode}: {}", next.text());
     }

@@ -18,6 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use sha2::{Digest, Sha256};
 
+pub mod logs;
+
 /// API keys of the test clients (their SHA-256 is what the config holds).
 pub mod keys {
     /// Document management system of agency A (edxml-documents).
@@ -369,6 +371,7 @@ impl TestHub {
 
     /// Like [`TestHub::start`], with the configuration text changed by `edit` first.
     pub async fn start_with(edit: impl FnOnce(String) -> String) -> TestHub {
+        logs::install();
         let recorder = Recorder::default();
         let peers_addr = serve(peers(recorder.clone())).await;
         let peers_url = format!("http://{peers_addr}");
