@@ -30,6 +30,9 @@ pub mod provider;
 pub mod runtime;
 pub mod standard;
 
+#[cfg(test)]
+mod fuzz;
+
 pub use hub::Hub;
 
 /// Serves the hub's API on `listener` until `shutdown` completes, then lets requests in

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{ClientConfig, OperatorConfig};
 use crate::hub::Hub;
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, credential) = value.split_once(' ')?;
     scheme

@@ -4,7 +4,7 @@
 //! Handlers stay thin: they authenticate, read the request within its limits, call into the
 //! hub, and turn the outcome into a response, with every error going through `problem`.
 
-mod auth;
+pub(crate) mod auth;
 mod catalogues;
 mod exchange;
 mod messages;

@@ -93,6 +93,39 @@ impl Standard {
     /// XSD validation runs on the blocking pool: libxml2 is synchronous and a large document
     /// takes milliseconds.
     pub async fn validate(self: &Arc<Self>, msg: &Message) -> Result<(), Vec<Violation>> {
+        self.check_media_type(msg)?;
+        match &self.validator {
+            Validator::Json(v) => v.validate(&msg.body),
+            Validator::Xsd(_) => {
+                let this = Arc::clone(self);
+                let body = msg.body.clone();
+                tokio::task::spawn_blocking(move || this.validate_body(&body))
+                    .await
+                    .unwrap_or_else(|err| {
+                        Err(vec![Violation::new(
+                            "",
+                            "validator-failed",
+                            format!("the validator stopped: {err}"),
+                        )])
+                    })
+            }
+        }
+    }
+
+    /// The same check on the calling thread, for callers that are not async.
+    pub fn validate_blocking(&self, msg: &Message) -> Result<(), Vec<Violation>> {
+        self.check_media_type(msg)?;
+        self.validate_body(&msg.body)
+    }
+
+    fn validate_body(&self, body: &[u8]) -> Result<(), Vec<Violation>> {
+        match &self.validator {
+            Validator::Json(v) => v.validate(body),
+            Validator::Xsd(v) => v.validate(body),
+        }
+    }
+
+    fn check_media_type(&self, msg: &Message) -> Result<(), Vec<Violation>> {
         let media = msg.media_type();
         let accepted = match self.validator {
             Validator::Json(_) => media == "application/json" || media.ends_with("+json"),
@@ -100,8 +133,10 @@ impl Standard {
                 media == "application/xml" || media == "text/xml" || media.ends_with("+xml")
             }
         };
-        if !accepted {
-            return Err(vec![Violation::new(
+        if accepted {
+            Ok(())
+        } else {
+            Err(vec![Violation::new(
                 "content-type",
                 "content-type",
                 format!(
@@ -110,26 +145,7 @@ impl Standard {
                     self.media_type(),
                     msg.content_type
                 ),
-            )]);
-        }
-        match &self.validator {
-            Validator::Json(v) => v.validate(&msg.body),
-            Validator::Xsd(_) => {
-                let this = Arc::clone(self);
-                let body = msg.body.clone();
-                tokio::task::spawn_blocking(move || match &this.validator {
-                    Validator::Xsd(v) => v.validate(&body),
-                    Validator::Json(v) => v.validate(&body),
-                })
-                .await
-                .unwrap_or_else(|err| {
-                    Err(vec![Violation::new(
-                        "",
-                        "validator-failed",
-                        format!("the validator stopped: {err}"),
-                    )])
-                })
-            }
+            )])
         }
     }
 }
