@@ -164,7 +164,10 @@ fn problem_mapping() {
                 .iter()
                 .map(|(p, c, m)| Violation::new(p, c, m))
                 .collect();
-            let call = match sub % 7 {
+            let call = match sub % 10 {
+                7 => CallError::MemoryLimit(usize::from(*number)),
+                8 => CallError::StackOverflow(usize::from(*number)),
+                9 => CallError::TransferLimit(usize::from(*number)),
                 0 => CallError::Internal(text.clone()),
                 1 => CallError::Deadline(Duration::from_millis(u64::from(*number))),
                 2 => CallError::Trap(text.clone()),

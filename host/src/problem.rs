@@ -308,6 +308,36 @@ impl From<&ExchangeError> for Problem {
                         p.retry_after = Some(1);
                         p
                     }
+                    CallError::MemoryLimit(limit) => {
+                        let mut p = Problem::new(
+                            StatusCode::BAD_GATEWAY,
+                            "adapter-memory-limit",
+                            "The adapter ran out of memory",
+                            source.to_string(),
+                        );
+                        p.limit = Some(format!("max_memory_bytes={limit}"));
+                        p
+                    }
+                    CallError::StackOverflow(limit) => {
+                        let mut p = Problem::new(
+                            StatusCode::BAD_GATEWAY,
+                            "adapter-stack-overflow",
+                            "The adapter overflowed its stack",
+                            source.to_string(),
+                        );
+                        p.limit = Some(format!("max_wasm_stack={limit}"));
+                        p
+                    }
+                    CallError::TransferLimit(limit) => {
+                        let mut p = Problem::new(
+                            StatusCode::BAD_GATEWAY,
+                            "adapter-transfer-limit",
+                            "The adapter handed the host too much at once",
+                            source.to_string(),
+                        );
+                        p.limit = Some(format!("hostcall_bytes={limit}"));
+                        p
+                    }
                     CallError::OutputTooLarge { limit, .. } => {
                         let mut p = Problem::new(
                             StatusCode::BAD_GATEWAY,

@@ -19,21 +19,80 @@ async fn with_mode(hub: &TestHub, mode: &str) -> lgsp_tests::Reply {
     .await
 }
 
+fn civil_csv() -> Vec<u8> {
+    let path = "sample-adapters/civil-registry-csv/fixtures/to-national/ba-dinh-batch.input.csv";
+    std::fs::read(lgsp_tests::root().join(path)).expect("fixture")
+}
+
+/// Each misbehaviour: its problem type, the limit it names (if it broke one), and a word of
+/// the detail that says why.
+const MISBEHAVIOURS: [(&str, &str, Option<&str>, &str); 9] = [
+    ("panic", "adapter-fault", None, "trap"),
+    (
+        "recurse",
+        "adapter-stack-overflow",
+        Some("max_wasm_stack=524288"),
+        "stack",
+    ),
+    (
+        "grow",
+        "adapter-memory-limit",
+        Some("max_memory_bytes=67108864"),
+        "memory",
+    ),
+    (
+        "huge-output",
+        "adapter-memory-limit",
+        Some("max_memory_bytes=67108864"),
+        "memory",
+    ),
+    (
+        "big-output",
+        "adapter-output-too-large",
+        Some("max_output_bytes=1048576"),
+        "limit",
+    ),
+    (
+        "huge-log",
+        "adapter-transfer-limit",
+        Some("hostcall_bytes=2097152"),
+        "more than",
+    ),
+    ("bad-utf8", "adapter-fault", None, "utf-8"),
+    (
+        "internal",
+        "adapter-fault",
+        None,
+        "hostile adapter reports a failure",
+    ),
+    (
+        "loop",
+        "adapter-deadline",
+        Some("deadline_ms=500"),
+        "deadline",
+    ),
+];
+
 #[tokio::test]
 async fn each_misbehaviour_is_a_problem_and_the_next_message_is_served() {
     let hub = TestHub::shared();
-    for (mode, status, kind) in [
-        ("panic", 502, "adapter-fault"),
-        ("recurse", 502, "adapter-fault"),
-        ("grow", 502, "adapter-fault"),
-        ("huge-output", 502, "adapter-fault"),
-        ("internal", 502, "adapter-fault"),
-        ("huge-log", 502, "adapter-fault"),
-        ("bad-utf8", 502, "adapter-fault"),
-        ("loop", 502, "adapter-deadline"),
-    ] {
+    for (mode, kind, limit, why) in MISBEHAVIOURS {
+        // Another agency's exchange runs while the adapter misbehaves.
+        let other = {
+            let hub = hub.handle();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                hub.exchange(
+                    "citizens.register",
+                    Some(keys::REGISTRY_A),
+                    "text/csv",
+                    civil_csv(),
+                )
+                .await
+            })
+        };
         let r = with_mode(&hub, mode).await;
-        let p = r.problem(status, kind);
+        let p = r.problem(502, kind);
         assert_eq!(p["adapter"], "hostile@0.1.0", "{mode}");
         assert_eq!(p["side"], "caller", "{mode}");
         assert_eq!(
@@ -41,14 +100,8 @@ async fn each_misbehaviour_is_a_problem_and_the_next_message_is_served() {
             r.exchange_id.as_deref(),
             "{mode}"
         );
+        assert_eq!(p["limit"].as_str(), limit, "{mode}: {p}");
         let detail = p["detail"].as_str().unwrap_or_default().to_lowercase();
-        let why = match mode {
-            "bad-utf8" => "utf-8",
-            "huge-log" => "too much data",
-            "recurse" => "stack",
-            "internal" => "hostile adapter reports a failure",
-            _ => "",
-        };
         assert!(detail.contains(why), "{mode}: {detail}");
 
         // One warn line for the operator, naming the adapter and its version.
@@ -59,6 +112,14 @@ async fn each_misbehaviour_is_a_problem_and_the_next_message_is_served() {
             warnings[0].fields.get("adapter").map(String::as_str),
             Some("hostile@0.1.0"),
             "{mode}"
+        );
+
+        let other = other.await.expect("joined");
+        assert_eq!(
+            other.status,
+            200,
+            "another agency while {mode}: {}",
+            other.text()
         );
 
         let next = with_mode(&hub, "echo").await;
@@ -91,6 +152,18 @@ async fn a_log_flood_is_cut_and_the_message_still_served() {
     let hub = TestHub::shared();
     let r = with_mode(&hub, "log-flood").await;
     assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.exchange_id.clone().expect("id");
+    let kept = lgsp_tests::logs::events(&id, tracing::Level::INFO)
+        .into_iter()
+        .filter(|e| e.fields.get("message").is_some_and(|m| m == "flood"))
+        .count();
+    assert_eq!(kept, 64, "the first 64 lines reach the log");
+    let warnings = lgsp_tests::logs::events(&id, tracing::Level::WARN);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0].fields.get("dropped").map(String::as_str),
+        Some("9936")
+    );
 }
 
 #[tokio::test]
@@ -117,14 +190,6 @@ async fn another_agency_is_served_while_an_adapter_spins() {
         assert_eq!(r.status, 200, "{}", r.text());
     }
     assert_eq!(spinning.await.expect("joined"), 502);
-}
-
-#[tokio::test]
-async fn output_over_the_cap_is_refused_naming_the_limit() {
-    let hub = TestHub::shared();
-    let r = with_mode(&hub, "big-output").await;
-    let p = r.problem(502, "adapter-output-too-large");
-    assert_eq!(p["limit"], "max_output_bytes=1048576");
 }
 
 #[tokio::test]

@@ -110,6 +110,15 @@ pub enum CallError {
     /// No instance could be created, most often because the pool is full.
     #[error("failed to instantiate the adapter: {0}")]
     Instantiate(String),
+    /// The adapter tried to grow its memory past its cap.
+    #[error("the adapter trapped growing its memory past its limit of {0} bytes")]
+    MemoryLimit(usize),
+    /// The adapter overflowed its stack (deep recursion).
+    #[error("the adapter overflowed its stack of {0} bytes")]
+    StackOverflow(usize),
+    /// The adapter tried to hand the host more bytes in one crossing than it may.
+    #[error("the adapter tried to hand the host more than {0} bytes in one call")]
+    TransferLimit(usize),
     /// The adapter already translates as many messages as it may at once.
     #[error("the adapter already translates {0} messages, its limit")]
     Busy(usize),
@@ -249,6 +258,13 @@ impl LoadedAdapter {
     /// `name@version`, for logs and the message log.
     pub fn label(&self) -> String {
         format!("{}@{}", self.description.name, self.description.version)
+    }
+
+    /// What a guest may hand the host in one crossing.
+    fn hostcall_bytes(&self) -> usize {
+        self.limits
+            .max_output_bytes
+            .saturating_add(HOSTCALL_SLACK_BYTES)
     }
 
     fn store(&self, exchange_id: &str) -> Store<HostState> {
@@ -395,10 +411,22 @@ impl LoadedAdapter {
             )),
             Ok(Err(wit::AdapterError::Unsupported(why))) => Err(CallError::Unsupported(why)),
             Ok(Err(wit::AdapterError::Internal(why))) => Err(CallError::Internal(why)),
-            Err(err) => Err(match err.downcast_ref::<Trap>() {
-                Some(Trap::Interrupt) => CallError::Deadline(self.limits.deadline),
-                _ => CallError::Trap(format!("{err:#}")),
-            }),
+            Err(err) => {
+                let text = format!("{err:#}");
+                Err(match err.downcast_ref::<Trap>() {
+                    Some(Trap::Interrupt) => CallError::Deadline(self.limits.deadline),
+                    Some(Trap::StackOverflow) => CallError::StackOverflow(super::MAX_WASM_STACK),
+                    _ if store.data().limits.memory_denied => {
+                        CallError::MemoryLimit(self.limits.max_memory_bytes)
+                    }
+                    // wasmtime's error for an exhausted host-call budget is a private type;
+                    // its text is pinned with wasmtime's version and checked by the tests.
+                    _ if text.contains("fuel allocated for hostcalls") => {
+                        CallError::TransferLimit(self.hostcall_bytes())
+                    }
+                    _ => CallError::Trap(text),
+                })
+            }
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use wasmtime::StoreLimits;
+use wasmtime::{ResourceLimiter, StoreLimits};
 
 use super::bindings::lgsp::adapter::{catalogue, log, types};
 use crate::catalogue::Catalogues;
@@ -33,9 +33,61 @@ pub struct CallIdentity {
     pub version: String,
 }
 
+/// wasmtime's store limits, remembering whether they refused a memory growth, so that a trap
+/// can be reported as the memory limit it is.
+pub(super) struct Limiter {
+    pub(super) inner: StoreLimits,
+    pub(super) memory_denied: bool,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.inner.memory_growing(current, desired, maximum);
+        if !matches!(allowed, Ok(true)) {
+            self.memory_denied = true;
+        }
+        allowed
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.memory_denied = true;
+        self.inner.memory_grow_failed(error)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.inner.table_growing(current, desired, maximum)
+    }
+
+    fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.inner.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.inner.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.inner.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.inner.memories()
+    }
+}
+
 /// The data of one store: one message, one adapter instance.
 pub struct HostState {
-    pub(super) limits: StoreLimits,
+    pub(super) limits: Limiter,
     pub(super) catalogues: Arc<Catalogues>,
     pub(super) identity: CallIdentity,
     pub(super) log_lines: u32,
@@ -51,7 +103,10 @@ impl HostState {
         ticks: u64,
     ) -> Self {
         Self {
-            limits,
+            limits: Limiter {
+                inner: limits,
+                memory_denied: false,
+            },
             catalogues,
             identity,
             log_lines: 0,
