@@ -46,6 +46,12 @@ pub enum ExchangeError {
     /// No such service.
     #[error("there is no service {0:?}")]
     UnknownService(String),
+    /// The header section is over the edge's limit.
+    #[error("the request headers take more than {limit} bytes")]
+    HeadersTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The body is over the edge's limit.
     #[error("the request body is larger than {limit} bytes")]
     BodyTooLarge {

@@ -179,7 +179,7 @@ fn problem_mapping() {
                 },
                 _ => CallError::Unsupported(text.clone()),
             };
-            let err = match kind % 14 {
+            let err = match kind % 15 {
                 0 => ExchangeError::Unauthenticated,
                 1 => ExchangeError::Forbidden {
                     agency: text.clone(),
@@ -222,6 +222,9 @@ fn problem_mapping() {
                     _ => ProviderError::TooLarge,
                 }),
                 11 => ExchangeError::Timeout(Duration::from_millis(u64::from(*number))),
+                12 => ExchangeError::HeadersTooLarge {
+                    limit: usize::from(*number),
+                },
                 _ => ExchangeError::Log(text.clone()),
             };
             let problem = Problem::from(&err);

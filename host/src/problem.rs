@@ -198,6 +198,17 @@ impl From<&ExchangeError> for Problem {
                 "Unknown service",
                 err.to_string(),
             ),
+            E::HeadersTooLarge { limit } => {
+                let mut p = Problem::new(
+                    StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "headers-too-large",
+                    "Request headers too large",
+                    err.to_string(),
+                );
+                p.limit = Some(format!("max_header_bytes={limit}"));
+                p.close_connection = true;
+                p
+            }
             E::BodyTooLarge { limit } => {
                 let mut p = Problem::new(
                     StatusCode::PAYLOAD_TOO_LARGE,

@@ -17,6 +17,10 @@ struct Case {
     body_hex: Option<String>,
     repeat: Option<String>,
     times: Option<usize>,
+    /// An extra header `header_name` whose value is `header_unit` repeated `header_times`.
+    header_name: Option<String>,
+    header_unit: Option<String>,
+    header_times: Option<usize>,
     expect: Expect,
 }
 
@@ -97,6 +101,11 @@ async fn every_hostile_input_is_refused_with_its_problem_and_recorded() {
         }
         if let Some(key) = case.key() {
             request = request.bearer_auth(key);
+        }
+        if let (Some(name), Some(unit), Some(times)) =
+            (&case.header_name, &case.header_unit, case.header_times)
+        {
+            request = request.header(name.as_str(), unit.repeat(times));
         }
         let response = request
             .send()

@@ -53,11 +53,23 @@ async fn run(
     let clock = Instant::now();
     let mut trace = Trace::default();
 
-    let client = auth::client(&hub, &headers);
+    // The header section is checked first: nothing in an oversized one is looked at.
+    let header_bytes: usize = headers
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len() + 4)
+        .sum();
+    let client = if header_bytes > hub.config.max_header_bytes {
+        None
+    } else {
+        auth::client(&hub, &headers)
+    };
     if let Some(c) = &client {
         tracing::Span::current().record("agency", c.agency.as_str());
     }
     let result = match &client {
+        None if header_bytes > hub.config.max_header_bytes => Err(ExchangeError::HeadersTooLarge {
+            limit: hub.config.max_header_bytes,
+        }),
         None => Err(ExchangeError::Unauthenticated),
         // A client that dribbles its body gets no longer than a whole exchange would.
         Some(client) => match tokio::time::timeout(

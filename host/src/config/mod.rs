@@ -26,6 +26,8 @@ pub const DEFAULT_ADAPTER_MEMORY_BYTES: usize = 256 * 1024 * 1024;
 pub const DEFAULT_ADAPTER_OUTPUT_BYTES: usize = 32 * 1024 * 1024;
 /// Default number of messages one adapter may translate at once.
 pub const DEFAULT_ADAPTER_MAX_IN_FLIGHT: usize = 32;
+/// Default cap on the size of a request's header section (names and values).
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Default wall-clock limit on a whole exchange, all steps included.
 pub const DEFAULT_EXCHANGE_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -94,6 +96,7 @@ struct RawServer {
     listen: Option<String>,
     data_dir: Option<PathBuf>,
     max_body_bytes: Option<usize>,
+    max_header_bytes: Option<usize>,
     exchange_timeout_ms: Option<u64>,
 }
 
@@ -201,6 +204,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest header section accepted on an exchange, in bytes.
+    pub max_header_bytes: usize,
     /// Wall-clock limit on a whole exchange.
     pub exchange_timeout: Duration,
     /// The administrative units file.
@@ -358,6 +363,16 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
     if max_body_bytes == 0 {
         return Err(invalid(
             "server.max_body_bytes",
+            "must be greater than zero",
+        ));
+    }
+    let max_header_bytes = raw
+        .server
+        .max_header_bytes
+        .unwrap_or(DEFAULT_MAX_HEADER_BYTES);
+    if max_header_bytes == 0 {
+        return Err(invalid(
+            "server.max_header_bytes",
             "must be greater than zero",
         ));
     }
@@ -559,6 +574,7 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
         listen,
         data_dir,
         max_body_bytes,
+        max_header_bytes,
         exchange_timeout,
         admin_units: resolve(&raw.catalogues.admin_units),
         standards,
