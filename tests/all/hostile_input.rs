@@ -32,6 +32,7 @@ struct Expect {
     kind: String,
     code: Option<String>,
     absent: Option<String>,
+    limit: Option<String>,
 }
 
 impl Case {
@@ -147,6 +148,9 @@ async fn every_hostile_input_is_refused_with_its_problem_and_recorded() {
                 codes.iter().any(|v| v["code"] == code.as_str()),
                 "{name}: no {code:?} in {text}"
             );
+        }
+        if let Some(limit) = &case.expect.limit {
+            assert_eq!(problem["limit"], limit.as_str(), "{name}: {text}");
         }
         if let Some(absent) = &case.expect.absent {
             assert!(
