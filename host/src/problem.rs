@@ -100,6 +100,31 @@ impl Problem {
         self
     }
 
+    /// Names the limit that was hit, as `setting=value`.
+    pub fn with_limit(mut self, limit: String) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Tells the caller when a retry may succeed.
+    pub fn with_retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Closes the connection after this answer: part of the request is still unread.
+    pub fn closing(mut self) -> Self {
+        self.close_connection = true;
+        self
+    }
+
+    fn at(mut self, side: Side, phase: Phase, agency: &str) -> Self {
+        self.side = Some(side);
+        self.phase = Some(phase_name(phase));
+        self.agency = Some(agency.to_owned());
+        self
+    }
+
     /// The status as a `StatusCode`.
     pub fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
@@ -184,82 +209,63 @@ fn phase_name(phase: Phase) -> &'static str {
 impl From<&ExchangeError> for Problem {
     fn from(err: &ExchangeError) -> Self {
         use ExchangeError as E;
+        use StatusCode as S;
+        let detail = err.to_string();
         match err {
             E::Unauthenticated => Problem::unauthenticated(),
-            E::Forbidden { .. } => Problem::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Not allowed",
-                err.to_string(),
-            ),
-            E::UnknownService(_) => Problem::new(
-                StatusCode::NOT_FOUND,
-                "unknown-service",
-                "Unknown service",
-                err.to_string(),
-            ),
-            E::HeadersTooLarge { limit } => {
-                let mut p = Problem::new(
-                    StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "headers-too-large",
-                    "Request headers too large",
-                    err.to_string(),
-                );
-                p.limit = Some(format!("max_header_bytes={limit}"));
-                p.close_connection = true;
-                p
+            E::Forbidden { .. } => Problem::new(S::FORBIDDEN, "forbidden", "Not allowed", detail),
+            E::UnknownService(_) => {
+                Problem::new(S::NOT_FOUND, "unknown-service", "Unknown service", detail)
             }
-            E::BodyTooLarge { limit } => {
-                let mut p = Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body-too-large",
-                    "Request body too large",
-                    err.to_string(),
-                );
-                p.limit = Some(format!("max_body_bytes={limit}"));
-                p.close_connection = true;
-                p
-            }
-            E::BodyTimeout(limit) => {
-                let mut p = Problem::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "body-timeout",
-                    "Request body too slow",
-                    err.to_string(),
-                );
-                p.limit = Some(format!("exchange_timeout_ms={}", limit.as_millis()));
-                p.close_connection = true;
-                p
-            }
-            E::BodyRead(_) => {
-                let mut p = Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "body-unreadable",
-                    "Request body could not be read",
-                    err.to_string(),
-                );
-                p.close_connection = true;
-                p
-            }
+            E::HeadersTooLarge { limit } => Problem::new(
+                S::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "headers-too-large",
+                "Request headers too large",
+                detail,
+            )
+            .with_limit(format!("max_header_bytes={limit}"))
+            .closing(),
+            E::BodyTooLarge { limit } => Problem::new(
+                S::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                "Request body too large",
+                detail,
+            )
+            .with_limit(format!("max_body_bytes={limit}"))
+            .closing(),
+            E::BodyTimeout(limit) => Problem::new(
+                S::REQUEST_TIMEOUT,
+                "body-timeout",
+                "Request body too slow",
+                detail,
+            )
+            .with_limit(format!("exchange_timeout_ms={}", limit.as_millis()))
+            .closing(),
+            E::BodyRead(_) => Problem::new(
+                S::BAD_REQUEST,
+                "body-unreadable",
+                "Request body could not be read",
+                detail,
+            )
+            .closing(),
             E::AdapterRejected {
                 side,
                 phase,
                 agency,
                 violations,
             } => {
+                let detail = format!(
+                    "the adapter of agency {agency:?} found {} problem(s) in the {} message",
+                    violations.len(),
+                    phase_name(*phase)
+                );
                 let mut p = Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                    S::UNPROCESSABLE_ENTITY,
                     "adapter-rejected",
                     "The adapter rejected the message",
-                    format!(
-                        "the adapter of agency {agency:?} found {} problem(s) in the {} message",
-                        violations.len(),
-                        phase_name(*phase)
-                    ),
-                );
-                p.side = Some(*side);
-                p.phase = Some(phase_name(*phase));
-                p.agency = Some(agency.clone());
+                    detail,
+                )
+                .at(*side, *phase, agency);
                 p.violations = Some(violations.clone());
                 p
             }
@@ -268,18 +274,13 @@ impl From<&ExchangeError> for Problem {
                 phase,
                 agency,
                 reason,
-            } => {
-                let mut p = Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "unsupported-message",
-                    "The adapter does not handle this kind of message",
-                    reason.clone(),
-                );
-                p.side = Some(*side);
-                p.phase = Some(phase_name(*phase));
-                p.agency = Some(agency.clone());
-                p
-            }
+            } => Problem::new(
+                S::UNPROCESSABLE_ENTITY,
+                "unsupported-message",
+                "The adapter does not handle this kind of message",
+                reason.clone(),
+            )
+            .at(*side, *phase, agency),
             E::AdapterFault {
                 side,
                 phase,
@@ -287,88 +288,7 @@ impl From<&ExchangeError> for Problem {
                 adapter,
                 source,
             } => {
-                let mut p = match source {
-                    CallError::Deadline(limit) => {
-                        let mut p = Problem::new(
-                            StatusCode::BAD_GATEWAY,
-                            "adapter-deadline",
-                            "The adapter ran out of time",
-                            source.to_string(),
-                        );
-                        p.limit = Some(format!("deadline_ms={}", limit.as_millis()));
-                        p
-                    }
-                    CallError::Instantiate(_) => {
-                        let mut p = Problem::new(
-                            StatusCode::SERVICE_UNAVAILABLE,
-                            "adapter-unavailable",
-                            "The adapter cannot take this message now",
-                            source.to_string(),
-                        );
-                        p.retry_after = Some(1);
-                        p
-                    }
-                    CallError::Busy(limit) => {
-                        let mut p = Problem::new(
-                            StatusCode::SERVICE_UNAVAILABLE,
-                            "adapter-busy",
-                            "The adapter is at its limit of messages in flight",
-                            source.to_string(),
-                        );
-                        p.limit = Some(format!("max_in_flight={limit}"));
-                        p.retry_after = Some(1);
-                        p
-                    }
-                    CallError::MemoryLimit(limit) => {
-                        let mut p = Problem::new(
-                            StatusCode::BAD_GATEWAY,
-                            "adapter-memory-limit",
-                            "The adapter ran out of memory",
-                            source.to_string(),
-                        );
-                        p.limit = Some(format!("max_memory_bytes={limit}"));
-                        p
-                    }
-                    CallError::StackOverflow(limit) => {
-                        let mut p = Problem::new(
-                            StatusCode::BAD_GATEWAY,
-                            "adapter-stack-overflow",
-                            "The adapter overflowed its stack",
-                            source.to_string(),
-                        );
-                        p.limit = Some(format!("max_wasm_stack={limit}"));
-                        p
-                    }
-                    CallError::TransferLimit(limit) => {
-                        let mut p = Problem::new(
-                            StatusCode::BAD_GATEWAY,
-                            "adapter-transfer-limit",
-                            "The adapter handed the host too much at once",
-                            source.to_string(),
-                        );
-                        p.limit = Some(format!("hostcall_bytes={limit}"));
-                        p
-                    }
-                    CallError::OutputTooLarge { limit, .. } => {
-                        let mut p = Problem::new(
-                            StatusCode::BAD_GATEWAY,
-                            "adapter-output-too-large",
-                            "The adapter's output is over its limit",
-                            source.to_string(),
-                        );
-                        p.limit = Some(format!("max_output_bytes={limit}"));
-                        p
-                    }
-                    _ => Problem::new(
-                        StatusCode::BAD_GATEWAY,
-                        "adapter-fault",
-                        "The adapter failed",
-                        source.to_string(),
-                    ),
-                };
-                p.side = Some(*side);
-                p.phase = Some(phase_name(*phase));
-                p.agency = Some(agency.clone());
+                let mut p = adapter_problem(source).at(*side, *phase, agency);
                 p.adapter = (!adapter.is_empty()).then(|| adapter.clone());
                 p
             }
@@ -377,18 +297,19 @@ impl From<&ExchangeError> for Problem {
                 standard,
                 violations,
             } => {
+                let who = match side {
+                    Side::Caller => "caller",
+                    Side::Provider => "provider",
+                };
+                let detail = format!(
+                    "the national form produced by the {who} side has {} violation(s) of {standard}",
+                    violations.len()
+                );
                 let mut p = Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                    S::UNPROCESSABLE_ENTITY,
                     "standard-violation",
                     "The national form does not satisfy the standard",
-                    format!(
-                        "the national form produced by the {} side has {} violation(s) of {standard}",
-                        match side {
-                            Side::Caller => "caller",
-                            Side::Provider => "provider",
-                        },
-                        violations.len()
-                    ),
+                    detail,
                 );
                 p.side = Some(*side);
                 p.standard = Some(standard.clone());
@@ -398,22 +319,22 @@ impl From<&ExchangeError> for Problem {
             E::Provider(source) => {
                 let (status, kind, title) = match source {
                     ProviderError::Unreachable(_) => (
-                        StatusCode::BAD_GATEWAY,
+                        S::BAD_GATEWAY,
                         "provider-unreachable",
                         "The provider cannot be reached",
                     ),
                     ProviderError::Timeout(_) => (
-                        StatusCode::GATEWAY_TIMEOUT,
+                        S::GATEWAY_TIMEOUT,
                         "provider-timeout",
                         "The provider did not answer in time",
                     ),
                     ProviderError::Status(_) => (
-                        StatusCode::BAD_GATEWAY,
+                        S::BAD_GATEWAY,
                         "provider-error",
                         "The provider answered with an error",
                     ),
                     ProviderError::TooLarge => (
-                        StatusCode::BAD_GATEWAY,
+                        S::BAD_GATEWAY,
                         "provider-reply-too-large",
                         "The provider's reply is too large",
                     ),
@@ -422,17 +343,81 @@ impl From<&ExchangeError> for Problem {
                 p.side = Some(Side::Provider);
                 p
             }
-            E::Timeout(limit) => {
-                let mut p = Problem::new(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    "exchange-timeout",
-                    "The exchange did not finish in time",
-                    err.to_string(),
-                );
-                p.limit = Some(format!("exchange_timeout_ms={}", limit.as_millis()));
-                p
-            }
-            E::Log(_) => Problem::internal(err.to_string()),
+            E::Timeout(limit) => Problem::new(
+                S::GATEWAY_TIMEOUT,
+                "exchange-timeout",
+                "The exchange did not finish in time",
+                detail,
+            )
+            .with_limit(format!("exchange_timeout_ms={}", limit.as_millis())),
+            E::Log(_) => Problem::internal(detail),
         }
+    }
+}
+
+/// The problem for an adapter call that failed without a verdict on the message.
+fn adapter_problem(source: &CallError) -> Problem {
+    use StatusCode as S;
+    let detail = source.to_string();
+    match source {
+        CallError::Deadline(limit) => Problem::new(
+            S::BAD_GATEWAY,
+            "adapter-deadline",
+            "The adapter ran out of time",
+            detail,
+        )
+        .with_limit(format!("deadline_ms={}", limit.as_millis())),
+        CallError::MemoryLimit(limit) => Problem::new(
+            S::BAD_GATEWAY,
+            "adapter-memory-limit",
+            "The adapter ran out of memory",
+            detail,
+        )
+        .with_limit(format!("max_memory_bytes={limit}")),
+        CallError::StackOverflow(limit) => Problem::new(
+            S::BAD_GATEWAY,
+            "adapter-stack-overflow",
+            "The adapter overflowed its stack",
+            detail,
+        )
+        .with_limit(format!("max_wasm_stack={limit}")),
+        CallError::TransferLimit(limit) => Problem::new(
+            S::BAD_GATEWAY,
+            "adapter-transfer-limit",
+            "The adapter handed the host too much at once",
+            detail,
+        )
+        .with_limit(format!("hostcall_bytes={limit}")),
+        CallError::OutputTooLarge { limit, .. } => Problem::new(
+            S::BAD_GATEWAY,
+            "adapter-output-too-large",
+            "The adapter's output is over its limit",
+            detail,
+        )
+        .with_limit(format!("max_output_bytes={limit}")),
+        CallError::Busy(limit) => Problem::new(
+            S::SERVICE_UNAVAILABLE,
+            "adapter-busy",
+            "The adapter is at its limit of messages in flight",
+            detail,
+        )
+        .with_limit(format!("max_in_flight={limit}"))
+        .with_retry_after(1),
+        CallError::Instantiate(_) => Problem::new(
+            S::SERVICE_UNAVAILABLE,
+            "adapter-unavailable",
+            "The adapter cannot take this message now",
+            detail,
+        )
+        .with_retry_after(1),
+        CallError::Rejected(_)
+        | CallError::Unsupported(_)
+        | CallError::Internal(_)
+        | CallError::Trap(_) => Problem::new(
+            S::BAD_GATEWAY,
+            "adapter-fault",
+            "The adapter failed",
+            detail,
+        ),
     }
 }
