@@ -13,6 +13,7 @@ struct Case {
     service: String,
     client: String,
     content_type: Option<String>,
+    prefix: Option<String>,
     body: Option<String>,
     body_hex: Option<String>,
     repeat: Option<String>,
@@ -38,6 +39,9 @@ struct Expect {
 impl Case {
     fn body(&self) -> Vec<u8> {
         let mut body = Vec::new();
+        if let Some(prefix) = &self.prefix {
+            body.extend(prefix.as_bytes());
+        }
         if let (Some(unit), Some(times)) = (&self.repeat, self.times) {
             body.extend(unit.as_bytes().repeat(times));
         }

@@ -62,7 +62,7 @@ impl XsdStandard {
     }
 
     pub(super) fn validate(&self, body: &[u8]) -> Result<(), Vec<Violation>> {
-        refuse_doctype(body)?;
+        precheck(body)?;
 
         // Never recover: the libxml crate's default repairs malformed input, and a repaired
         // document is not the one that was sent.
@@ -137,25 +137,98 @@ fn element_of(message: &str) -> Option<String> {
     Some(format!("element {local}"))
 }
 
-/// Refuses any document type declaration: national standards have no use for one, and it is
-/// the door to entity expansion and external entities.
-fn refuse_doctype(body: &[u8]) -> Result<(), Vec<Violation>> {
+/// Deepest element nesting accepted in a national form (libxml2's own default limit).
+pub const MAX_XML_DEPTH: usize = 256;
+/// Most attributes accepted on one element of a national form.
+pub const MAX_XML_ATTRIBUTES: usize = 256;
+
+/// One linear pass over the document before libxml2 sees it, refusing what would make
+/// libxml2 expensive or dangerous: any document type declaration (entity expansion, external
+/// entities), text that is not UTF-8 (so no other encoding can hide a declaration), elements
+/// nested past [`MAX_XML_DEPTH`], and elements with more than [`MAX_XML_ATTRIBUTES`]
+/// attributes (libxml2's duplicate check is quadratic in them, and cannot be interrupted).
+fn precheck(body: &[u8]) -> Result<(), Vec<Violation>> {
     use quick_xml::events::Event;
+
+    let refuse = |at: u64, code: &str, message: String| {
+        Err(vec![Violation::new(format!("byte {at}"), code, message)])
+    };
+    if let Err(err) = std::str::from_utf8(body) {
+        return refuse(
+            err.valid_up_to() as u64,
+            "encoding",
+            "the national form must be UTF-8 text".to_owned(),
+        );
+    }
+    // XML has no NUL character; a NUL byte means UTF-16 or UTF-32, which libxml2 would
+    // detect on its own and read past this check.
+    if let Some(at) = body.iter().position(|&b| b == 0) {
+        return refuse(
+            at as u64,
+            "encoding",
+            "the national form must be UTF-8 text (it holds a NUL byte)".to_owned(),
+        );
+    }
     let mut reader = quick_xml::Reader::from_reader(body);
     let mut buf = Vec::new();
+    let mut depth = 0usize;
     loop {
+        let at = reader.buffer_position();
         match reader.read_event_into(&mut buf) {
-            Ok(Event::DocType(_)) => {
-                return Err(vec![Violation::new(
-                    format!("byte {}", reader.buffer_position()),
-                    "doctype",
-                    "document type declarations are not allowed in the national form",
-                )]);
+            Ok(Event::Decl(decl)) => {
+                let encoding = decl.encoding().and_then(Result::ok);
+                if let Some(name) = encoding
+                    && !name.eq_ignore_ascii_case(b"utf-8")
+                {
+                    let name = String::from_utf8_lossy(&name).into_owned();
+                    return refuse(
+                        at,
+                        "encoding",
+                        format!("the national form must be UTF-8, not {name:?}"),
+                    );
+                }
             }
-            // The prolog ends at the first element; libxml2 reports anything malformed later.
-            Ok(Event::Start(_) | Event::Empty(_) | Event::Eof) | Err(_) => return Ok(()),
-            Ok(_) => buf.clear(),
+            Ok(Event::DocType(_)) => {
+                return refuse(
+                    at,
+                    "doctype",
+                    "document type declarations are not allowed in the national form".to_owned(),
+                );
+            }
+            Ok(event @ (Event::Start(_) | Event::Empty(_))) => {
+                let (Event::Start(element) | Event::Empty(element)) = &event else {
+                    continue;
+                };
+                if element.attributes().with_checks(false).count() > MAX_XML_ATTRIBUTES {
+                    return refuse(
+                        at,
+                        "attributes",
+                        format!("an element has more than {MAX_XML_ATTRIBUTES} attributes"),
+                    );
+                }
+                if matches!(event, Event::Start(_)) {
+                    depth += 1;
+                    if depth > MAX_XML_DEPTH {
+                        return refuse(
+                            at,
+                            "depth",
+                            format!("elements are nested deeper than {MAX_XML_DEPTH}"),
+                        );
+                    }
+                }
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) => return Ok(()),
+            Ok(_) => {}
+            Err(err) => {
+                return refuse(
+                    at,
+                    "malformed",
+                    format!("the national form is not well-formed XML: {err}"),
+                );
+            }
         }
+        buf.clear();
     }
 }
 
@@ -163,12 +236,45 @@ fn refuse_doctype(body: &[u8]) -> Result<(), Vec<Violation>> {
 mod tests {
     use super::*;
 
+    fn code(body: &[u8]) -> String {
+        precheck(body).expect_err("refused")[0].code.clone()
+    }
+
     #[test]
     fn doctype_is_refused_before_parsing() {
         let xxe = br#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>"#;
-        let err = refuse_doctype(xxe).expect_err("a DOCTYPE is refused");
-        assert_eq!(err[0].code, "doctype");
-        assert!(refuse_doctype(b"<?xml version=\"1.0\"?><!-- c --><r/>").is_ok());
+        assert_eq!(code(xxe), "doctype");
+        assert!(precheck(b"<?xml version=\"1.0\"?><!-- c --><r a=\"1\"><s/></r>").is_ok());
+    }
+
+    #[test]
+    fn other_encodings_cannot_hide_a_doctype() {
+        let utf16: Vec<u8> = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE r><r/>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(code(&utf16), "encoding");
+        assert_eq!(
+            code(b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><r/>"),
+            "encoding"
+        );
+    }
+
+    #[test]
+    fn structures_that_make_libxml2_slow_are_refused() {
+        let attrs: String = (0..=MAX_XML_ATTRIBUTES)
+            .map(|i| format!(" a{i}=\"1\""))
+            .collect();
+        assert_eq!(code(format!("<r{attrs}/>").as_bytes()), "attributes");
+        let deep = "<a>".repeat(MAX_XML_DEPTH + 1);
+        assert_eq!(code(deep.as_bytes()), "depth");
+        let ok_deep = format!(
+            "{}{}",
+            "<a>".repeat(MAX_XML_DEPTH),
+            "</a>".repeat(MAX_XML_DEPTH)
+        );
+        assert!(precheck(ok_deep.as_bytes()).is_ok());
+        assert_eq!(code(b"<a><b></a>"), "malformed");
     }
 
     #[test]
