@@ -370,11 +370,13 @@ fn adapter_error(
 ) -> ExchangeError {
     let agency = adapter.agency().to_owned();
     match err {
+        // An adapter's list is capped like the standard's: the caller needs the first
+        // reasons, not a document as large as its input.
         CallError::Rejected(violations) => ExchangeError::AdapterRejected {
             side,
             phase,
             agency,
-            violations,
+            violations: crate::standard::cap(violations),
         },
         CallError::Unsupported(reason) => ExchangeError::AdapterUnsupported {
             side,

@@ -176,7 +176,7 @@ impl Standards {
 }
 
 /// Truncates `violations` to [`MAX_VIOLATIONS`], adding one that says how many were left out.
-fn cap(mut violations: Vec<Violation>) -> Vec<Violation> {
+pub fn cap(mut violations: Vec<Violation>) -> Vec<Violation> {
     if violations.len() > MAX_VIOLATIONS {
         let dropped = violations.len() - MAX_VIOLATIONS;
         violations.truncate(MAX_VIOLATIONS);
