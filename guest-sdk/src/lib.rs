@@ -102,7 +102,7 @@ pub fn __install_panic_hook() {
 
 /// Exports a type that implements [`Adapter`] as the component's `mapping` interface.
 ///
-/// ```ignore
+/// ```text
 /// struct MyAdapter;
 /// impl lgsp_guest::Adapter for MyAdapter { /* ... */ }
 /// lgsp_guest::export_adapter!(MyAdapter);
