@@ -60,3 +60,35 @@ impl Violation {
         }
     }
 }
+
+/// `text` made safe for one log line: control characters (new lines, escapes, NUL) are
+/// written as escapes, so that nothing a caller or an adapter sends can forge a line or
+/// colour a terminal. Everything else, Vietnamese letters included, is kept as it is.
+pub fn loggable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    #[test]
+    fn control_characters_cannot_forge_log_lines() {
+        assert_eq!(loggable("x\n2026 INFO forged"), "x\\n2026 INFO forged");
+        assert_eq!(loggable("\u{1b}[31mred\0"), "\\u{1b}[31mred\\u{0}");
+        assert_eq!(loggable("Phường Ba Đình"), "Phường Ba Đình");
+    }
+}

@@ -6,7 +6,12 @@
 //! and never call the hub back. The demo and the integration tests both mount [`router`].
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
+
+/// Largest body the stand-ins read: above the hub's own default limit, so that the hub, not
+/// a stand-in, decides what is too large.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 mod civil;
 mod edxml;
@@ -18,6 +23,7 @@ pub fn router() -> Router {
         .route("/agency/dms", post(edxml::agency_dms))
         .route("/national/citizens", post(civil::national))
         .route("/agency/civil-registry", post(civil::agency_registry))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
 /// Serves [`router`] on `listener` until the process ends.

@@ -86,12 +86,16 @@ async fn only_operators_read_the_log() {
     hub.get("/v1/messages", None)
         .await
         .problem(401, "unauthenticated");
+    // An agency's key is valid, but does not open the log.
     hub.get("/v1/messages", Some(keys::DMS_A))
         .await
-        .problem(401, "unauthenticated");
+        .problem(403, "forbidden");
     hub.get("/v1/messages/nope", Some(keys::OPERATOR))
         .await
         .problem(404, "unknown-exchange");
+    hub.get("/v1/messages/%FF", Some(keys::OPERATOR))
+        .await
+        .problem(400, "bad-request");
     hub.get("/v1/messages?limit=0", Some(keys::OPERATOR))
         .await
         .problem(400, "bad-request");

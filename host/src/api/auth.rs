@@ -36,3 +36,23 @@ pub(super) fn operator(hub: &Hub, headers: &HeaderMap) -> Option<Arc<OperatorCon
 pub(super) fn anyone(hub: &Hub, headers: &HeaderMap) -> bool {
     client(hub, headers).is_some() || operator(hub, headers).is_some()
 }
+
+/// An operator, or the problem to answer: 401 without valid credentials, 403 for an agency's
+/// key, which is valid but does not open the message log.
+pub(super) fn require_operator(
+    hub: &Hub,
+    headers: &HeaderMap,
+) -> Result<Arc<OperatorConfig>, Box<crate::problem::Problem>> {
+    if let Some(operator) = operator(hub, headers) {
+        return Ok(operator);
+    }
+    if client(hub, headers).is_some() {
+        return Err(Box::new(crate::problem::Problem::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "Not allowed",
+            "the message log is for operators and auditors, not agencies",
+        )));
+    }
+    Err(Box::new(crate::problem::Problem::unauthenticated()))
+}

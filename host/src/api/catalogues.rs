@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -28,9 +29,12 @@ pub(super) async fn index(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Re
 pub(super) async fn list(
     State(hub): State<Arc<Hub>>,
     headers: HeaderMap,
-    Path(catalogue): Path<String>,
+    catalogue: Result<Path<String>, PathRejection>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    let Ok(Path(catalogue)) = catalogue else {
+        return Problem::bad_request("the path is not valid UTF-8").into_response();
+    };
     if !auth::anyone(&hub, &headers) {
         return Problem::unauthenticated().into_response();
     }
@@ -53,8 +57,11 @@ pub(super) async fn list(
 pub(super) async fn entry(
     State(hub): State<Arc<Hub>>,
     headers: HeaderMap,
-    Path((catalogue, code)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
 ) -> Response {
+    let Ok(Path((catalogue, code))) = path else {
+        return Problem::bad_request("the path is not valid UTF-8").into_response();
+    };
     if !auth::anyone(&hub, &headers) {
         return Problem::unauthenticated().into_response();
     }

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -27,19 +28,35 @@ const MAX_LOGGED_SERVICE: usize = 128;
 
 pub(super) async fn exchange(
     State(hub): State<Arc<Hub>>,
-    Path(service): Path<String>,
+    service: Result<Path<String>, PathRejection>,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    // A segment that does not decode to UTF-8 names no service; keep it as it was sent.
+    let service = match service {
+        Ok(Path(service)) => service,
+        Err(_) => uri.path().rsplit('/').next().unwrap_or_default().to_owned(),
+    };
     let id = uuid::Uuid::now_v7().to_string();
     let span = tracing::info_span!(
         "exchange",
         exchange.id = %id,
-        service = %service,
+        service = %crate::message::loggable(&service),
         agency = tracing::field::Empty,
         status = tracing::field::Empty,
     );
-    run(hub, id, service, headers, body).instrument(span).await
+    // The exchange runs in a task of its own, so that a caller who hangs up cannot cancel it
+    // half way: whatever was started is finished and recorded.
+    let fallback_id = id.clone();
+    tokio::spawn(run(hub, id, service, headers, body).instrument(span))
+        .await
+        .unwrap_or_else(|err| {
+            tracing::error!(exchange.id = %fallback_id, error = %err, "an exchange task failed");
+            Problem::internal("the exchange stopped unexpectedly")
+                .with_exchange(&fallback_id)
+                .into_response()
+        })
 }
 
 async fn run(

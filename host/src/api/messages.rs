@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -22,8 +23,8 @@ pub(super) async fn list(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if auth::operator(&hub, &headers).is_none() {
-        return Problem::unauthenticated().into_response();
+    if let Err(problem) = auth::require_operator(&hub, &headers) {
+        return problem.into_response();
     }
     if let Some(unknown) = query
         .keys()
@@ -65,10 +66,13 @@ pub(super) async fn list(
 pub(super) async fn get(
     State(hub): State<Arc<Hub>>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Response {
-    if auth::operator(&hub, &headers).is_none() {
-        return Problem::unauthenticated().into_response();
+    let Ok(Path(id)) = id else {
+        return Problem::bad_request("the path is not valid UTF-8").into_response();
+    };
+    if let Err(problem) = auth::require_operator(&hub, &headers) {
+        return problem.into_response();
     }
     match hub.message_log.get(id.clone()).await {
         Ok(Some(record)) => Json(record).into_response(),

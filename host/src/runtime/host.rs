@@ -138,14 +138,14 @@ impl log::Host for HostState {
         }
         self.log_lines += 1;
 
-        let message = truncate(&message, MAX_LOG_MESSAGE_BYTES);
+        let message = crate::message::loggable(truncate(&message, MAX_LOG_MESSAGE_BYTES));
         let fields = fields
             .iter()
             .take(MAX_LOG_FIELDS)
             .map(|(k, v)| {
                 format!(
                     "{}={:?}",
-                    truncate(k, MAX_LOG_FIELD_BYTES),
+                    crate::message::loggable(truncate(k, MAX_LOG_FIELD_BYTES)),
                     truncate(v, MAX_LOG_FIELD_BYTES)
                 )
             })
