@@ -79,6 +79,11 @@ async fn main() -> anyhow::Result<()> {
     tokio::spawn(lgsp_standin::serve(listener));
     eprintln!("demo: national exchange and agency stand-ins on http://{STANDIN_ADDR}");
 
+    // Each run starts with an empty message log, so its listing shows this run only.
+    let data = root.join("target/demo-data");
+    if data.exists() {
+        std::fs::remove_dir_all(&data).with_context(|| format!("failed to empty {data:?}"))?;
+    }
     let log_path = root.join("target/demo-hub.log");
     let log = std::fs::File::create(&log_path)
         .with_context(|| format!("failed to create {log_path:?}"))?;
