@@ -14,6 +14,7 @@
 //! - [`message_log`]: the record of every exchange.
 //! - [`problem`]: errors as RFC 9457 problem documents.
 //! - [`api`]: the HTTP API.
+//! - [`server`]: connections, their limits, and graceful shutdown.
 //! - [`hub`]: start-up and the shared state.
 
 #![forbid(unsafe_code)]
@@ -28,6 +29,7 @@ pub mod message_log;
 pub mod problem;
 pub mod provider;
 pub mod runtime;
+pub mod server;
 pub mod standard;
 
 #[cfg(test)]
@@ -35,14 +37,4 @@ mod fuzz;
 
 pub use hub::Hub;
 
-/// Serves the hub's API on `listener` until `shutdown` completes, then lets requests in
-/// flight finish.
-pub async fn serve(
-    hub: std::sync::Arc<Hub>,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, api::router(hub))
-        .with_graceful_shutdown(shutdown)
-        .await
-}
+pub use server::serve;

@@ -346,3 +346,30 @@ async fn a_client_dribbling_its_body_gets_408() {
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(text.contains("urn:lgsp:problem:body-timeout"), "{text}");
 }
+
+#[tokio::test]
+async fn a_client_dribbling_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let hub = TestHub::shared();
+    let addr = hub.url.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    conn.write_all(b"POST /v1/exchange/documents.send HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .expect("write");
+    // Then nothing more: the header section never ends.
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        lgsp::server::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(5),
+        conn.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(read.is_ok(), "the hub closed the connection");
+    assert!(
+        started.elapsed() >= lgsp::server::HEADER_READ_TIMEOUT - std::time::Duration::from_secs(1)
+    );
+    // And the hub still serves everyone else.
+    hub.get("/healthz", None).await;
+}
