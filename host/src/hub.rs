@@ -67,6 +67,21 @@ pub enum StartError {
     MessageLog(#[from] LogError),
 }
 
+/// What [`Hub::check`] loaded: everything but the data directory.
+pub struct Loaded {
+    catalogues: Arc<Catalogues>,
+    standards: Standards,
+    runtime: Runtime,
+    adapters: HashMap<String, Arc<LoadedAdapter>>,
+}
+
+impl Loaded {
+    /// The adapters, by agency.
+    pub fn adapters(&self) -> impl Iterator<Item = &Arc<LoadedAdapter>> + '_ {
+        self.adapters.values()
+    }
+}
+
 /// The shared state of a running hub.
 pub struct Hub {
     pub(crate) config: Config,
@@ -95,8 +110,10 @@ impl std::fmt::Debug for Hub {
 }
 
 impl Hub {
-    /// Loads everything `config` names. Fails on the first problem, naming it.
-    pub async fn start(config: Config) -> Result<Arc<Hub>, StartError> {
+    /// Loads and checks everything `config` names, short of opening the data directory: the
+    /// catalogues, every standard's schema, and every adapter (compiled, checked against the
+    /// contract, described). `lgsp check-config` runs exactly this.
+    pub async fn check(config: &Config) -> Result<Loaded, StartError> {
         let catalogues = Arc::new(Catalogues::load_admin_units(&config.admin_units)?);
         tracing::info!(
             provinces = catalogues.len(crate::catalogue::PROVINCES),
@@ -149,6 +166,23 @@ impl Hub {
             );
             adapters.insert(a.agency.clone(), loaded);
         }
+
+        Ok(Loaded {
+            catalogues,
+            standards,
+            runtime,
+            adapters,
+        })
+    }
+
+    /// Loads everything `config` names. Fails on the first problem, naming it.
+    pub async fn start(config: Config) -> Result<Arc<Hub>, StartError> {
+        let Loaded {
+            catalogues,
+            standards,
+            runtime,
+            adapters,
+        } = Hub::check(&config).await?;
 
         std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
             path: config.data_dir.clone(),

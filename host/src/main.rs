@@ -80,9 +80,13 @@ async fn main() -> anyhow::Result<()> {
     init_tracing();
     match cli.command {
         Command::Serve { config } => serve(config).await,
-        Command::CheckConfig { config } => {
-            let config = lgsp::config::Config::load(&config)?;
+        Command::CheckConfig { config: path } => {
+            let config = lgsp::config::Config::load(&path)?;
+            let loaded = lgsp::Hub::check(&config)
+                .await
+                .with_context(|| format!("{path:?} does not start a hub"))?;
             println!("listen: {}", config.listen);
+            println!("data_dir: {}", config.data_dir.display());
             println!(
                 "standards: {}",
                 config
@@ -92,15 +96,14 @@ async fn main() -> anyhow::Result<()> {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            println!(
-                "adapters: {}",
-                config
-                    .adapters
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            for adapter in loaded.adapters() {
+                println!(
+                    "adapter: {} runs {} ({})",
+                    adapter.agency(),
+                    adapter.label(),
+                    adapter.sha256()
+                );
+            }
             println!(
                 "services: {}",
                 config
@@ -112,6 +115,7 @@ async fn main() -> anyhow::Result<()> {
             );
             println!("clients: {}", config.clients.len());
             println!("operators: {}", config.operators.len());
+            println!("ok: every schema, catalogue and adapter loads");
             Ok(())
         }
         Command::NewKey => {
