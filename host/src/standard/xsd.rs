@@ -254,6 +254,13 @@ mod tests {
             .flat_map(u16::to_le_bytes)
             .collect();
         assert_eq!(code(&utf16), "encoding");
+        // `<?xml version="1.0" encoding="EBCDIC"?><!DOCTYPE` in EBCDIC (code page 037).
+        let ebcdic = [
+            0x4c, 0x6f, 0xa7, 0x94, 0x93, 0x40, 0xa5, 0x85, 0x99, 0xa2, 0x89, 0x96, 0x95, 0x7e,
+            0x7f, 0xf1, 0x4b, 0xf0, 0x7f, 0x6f, 0x6e, 0x4c, 0x5a, 0xc4, 0xd6, 0xc3, 0xe3, 0xe8,
+            0xd7, 0xc5,
+        ];
+        assert_eq!(code(&ebcdic), "encoding");
         assert_eq!(
             code(b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><r/>"),
             "encoding"
