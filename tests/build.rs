@@ -24,10 +24,22 @@ fn main() {
         .expect("tests/ sits in the workspace")
         .to_owned();
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
-    // Beside OUT_DIR, in this package's own build folder: reused from one run of this script
-    // to the next, and never shared with another checkout using the same target directory
-    // (a cdylib's file name carries no hash, so two checkouts would overwrite each other's).
-    let target = out.parent().unwrap_or(&out).join("wasm-target");
+    // Cargo names a workspace package's build folders by its path inside the workspace, so
+    // two checkouts sharing a target directory share this script's output. Rerun whenever the
+    // checkout changes (test.sh and demo.sh export LGSP_CHECKOUT), and keep each checkout's
+    // Wasm build apart: a cdylib's file name carries no hash.
+    println!("cargo:rerun-if-env-changed=LGSP_CHECKOUT");
+    let checkout = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        root.hash(&mut h);
+        h.finish()
+    };
+    let target = out
+        .parent()
+        .unwrap_or(&out)
+        .join(format!("wasm-target-{checkout:016x}"));
+    let out = out.join(format!("checkout-{checkout:016x}"));
 
     for (var, dir) in ADAPTERS {
         let crate_dir = root.join(dir);

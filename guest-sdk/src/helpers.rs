@@ -66,10 +66,17 @@ impl Violation {
     }
 }
 
+/// Most violations kept; the hub reports no more than this many either.
+pub const MAX_VIOLATIONS: usize = 100;
+
 /// Collects every violation of an input before refusing it, so that the author of the input
-/// can fix all of them in one round.
+/// can fix all of them in one round. Past [`MAX_VIOLATIONS`] it only counts, so that a huge
+/// bad input cannot make a huge answer (or exceed what the hub accepts from an adapter).
 #[derive(Debug, Default, Clone)]
-pub struct Violations(Vec<Violation>);
+pub struct Violations {
+    kept: Vec<Violation>,
+    dropped: usize,
+}
 
 impl Violations {
     /// No violations yet.
@@ -84,31 +91,68 @@ impl Violations {
         code: impl Into<String>,
         message: impl Into<String>,
     ) {
-        self.0.push(Violation::new(path, code, message));
+        if self.kept.len() < MAX_VIOLATIONS {
+            self.kept.push(Violation::new(path, code, message));
+        } else {
+            self.dropped += 1;
+        }
     }
 
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.kept.is_empty()
     }
 
-    /// The violations recorded so far.
+    /// The violations kept so far (at most [`MAX_VIOLATIONS`]).
     pub fn as_slice(&self) -> &[Violation] {
-        &self.0
+        &self.kept
     }
 
-    /// `Ok(value)` when nothing was recorded, otherwise a rejection listing every violation.
+    /// `Ok(value)` when nothing was recorded, otherwise a rejection listing the violations.
     pub fn finish<T>(self, value: T) -> Result<T, AdapterError> {
-        if self.0.is_empty() {
+        if self.kept.is_empty() {
             Ok(value)
         } else {
-            Err(AdapterError::Rejected(self.0))
+            Err(self.into())
         }
+    }
+
+    fn into_list(mut self) -> Vec<Violation> {
+        if self.dropped > 0 {
+            self.kept.push(Violation::new(
+                "",
+                "too-many-violations",
+                format!("{} more violations were left out", self.dropped),
+            ));
+        }
+        self.kept
     }
 }
 
 impl From<Violations> for AdapterError {
     fn from(v: Violations) -> Self {
-        AdapterError::Rejected(v.0)
+        AdapterError::Rejected(v.into_list())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn past_the_cap_violations_are_counted_not_kept() {
+        let mut v = Violations::new();
+        for i in 0..MAX_VIOLATIONS + 5 {
+            v.push(format!("row {i}"), "required", "missing");
+        }
+        let Err(AdapterError::Rejected(list)) = v.finish(()) else {
+            panic!("a rejection");
+        };
+        assert_eq!(list.len(), MAX_VIOLATIONS + 1);
+        assert_eq!(list[MAX_VIOLATIONS].code, "too-many-violations");
+        assert_eq!(
+            list[MAX_VIOLATIONS].message,
+            "5 more violations were left out"
+        );
     }
 }

@@ -39,7 +39,7 @@ pub use bindings::lgsp::adapter::log::Level;
 pub use bindings::lgsp::adapter::types::{
     AdapterError, Context, Description, Message, Phase, Violation,
 };
-pub use helpers::Violations;
+pub use helpers::{MAX_VIOLATIONS, Violations};
 
 #[doc(hidden)]
 pub use wit_bindgen::rt as __rt;

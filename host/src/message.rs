@@ -65,10 +65,12 @@ impl Violation {
 /// written as escapes, so that nothing a caller or an adapter sends can forge a line or
 /// colour a terminal. Everything else, Vietnamese letters included, is kept as it is.
 pub fn loggable(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(char::is_control) {
+    // Line and paragraph separators end a line in some log viewers, as a new line does.
+    let unsafe_char = |c: char| c.is_control() || c == '\u{2028}' || c == '\u{2029}';
+    if text.chars().any(unsafe_char) {
         text.chars()
             .map(|c| {
-                if c.is_control() {
+                if unsafe_char(c) {
                     c.escape_default().to_string()
                 } else {
                     c.to_string()
@@ -90,5 +92,6 @@ mod tests {
         assert_eq!(loggable("x\n2026 INFO forged"), "x\\n2026 INFO forged");
         assert_eq!(loggable("\u{1b}[31mred\0"), "\\u{1b}[31mred\\u{0}");
         assert_eq!(loggable("Phường Ba Đình"), "Phường Ba Đình");
+        assert_eq!(loggable("a\u{2028}b"), "a\\u{2028}b");
     }
 }
