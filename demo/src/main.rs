@@ -31,11 +31,15 @@ struct Args {
     samples: PathBuf,
 }
 
+/// The repository: `LGSP_CHECKOUT` (set by demo.sh), else where this binary was built from.
+/// Checkouts that share a target directory can share this binary, so the run-time value wins.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap_or(Path::new("."))
-        .to_owned()
+    std::env::var_os("LGSP_CHECKOUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+            manifest.parent().unwrap_or(Path::new(".")).to_owned()
+        })
 }
 
 struct Hub(std::process::Child);

@@ -50,10 +50,17 @@ pub mod agencies {
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is in the workspace")
-        .to_owned()
+    // `LGSP_CHECKOUT` (set by test.sh) wins: checkouts sharing a target directory can share
+    // a test binary built from another one.
+    std::env::var_os("LGSP_CHECKOUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+            manifest
+                .parent()
+                .expect("tests/ is in the workspace")
+                .to_owned()
+        })
 }
 
 /// The components built by `build.rs`.
