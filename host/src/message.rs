@@ -61,6 +61,18 @@ impl Violation {
     }
 }
 
+/// `text` cut to at most `max` bytes, on a character boundary.
+pub fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// `text` made safe for one log line: control characters (new lines, escapes, NUL) are
 /// written as escapes, so that nothing a caller or an adapter sends can forge a line or
 /// colour a terminal. Everything else, Vietnamese letters included, is kept as it is.
@@ -85,7 +97,14 @@ pub fn loggable(text: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
-    use super::loggable;
+    use super::{loggable, truncate};
+
+    #[test]
+    fn truncation_keeps_whole_characters() {
+        assert_eq!(truncate("Hà Nội", 2), "H");
+        assert_eq!(truncate("Hà Nội", 3), "Hà");
+        assert_eq!(truncate("abc", 10), "abc");
+    }
 
     #[test]
     fn control_characters_cannot_forge_log_lines() {

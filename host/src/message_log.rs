@@ -188,12 +188,20 @@ impl MessageLog {
     /// Records one exchange and waits until it is committed.
     pub async fn record(&self, record: ExchangeRecord) -> Result<(), LogError> {
         let (ack_tx, ack_rx) = oneshot::channel();
-        let writer = self.writer.clone();
-        // `send` blocks only when the queue is full.
-        tokio::task::spawn_blocking(move || writer.send((record, ack_tx)).map_err(|_| ()))
-            .await
-            .map_err(|_| LogError::WriterGone)?
-            .map_err(|_| LogError::WriterGone)?;
+        // Almost always there is room; only a full queue needs a thread that may block.
+        match self.writer.try_send((record, ack_tx)) {
+            Ok(()) => {}
+            Err(std::sync::mpsc::TrySendError::Full(job)) => {
+                let writer = self.writer.clone();
+                tokio::task::spawn_blocking(move || writer.send(job).map_err(|_| ()))
+                    .await
+                    .map_err(|_| LogError::WriterGone)?
+                    .map_err(|_| LogError::WriterGone)?;
+            }
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
+                return Err(LogError::WriterGone);
+            }
+        }
         match ack_rx.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(message)) => Err(LogError::Commit(message)),

@@ -9,7 +9,7 @@ use wasmtime::{Store, StoreLimitsBuilder, Trap, UpdateDeadline};
 
 use super::bindings::lgsp::adapter::types as wit;
 use super::bindings::{Adapter, AdapterPre};
-use super::host::{CallIdentity, HostState};
+use super::host::{AdapterIdentity, CallIdentity, HostState};
 use super::{EPOCH_TICK, Runtime};
 use crate::message::{Message, Violation};
 
@@ -140,6 +140,8 @@ pub struct LoadedAdapter {
     limits: AdapterLimits,
     /// One permit per message in flight, so that one slow agency cannot take every instance.
     in_flight: Arc<tokio::sync::Semaphore>,
+    /// Who the adapter is, for its log lines; built once, shared by every call.
+    identity: Arc<AdapterIdentity>,
     pre: AdapterPre<HostState>,
     runtime: Runtime,
 }
@@ -184,10 +186,20 @@ impl Runtime {
             sha256,
             limits,
             in_flight: Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight)),
+            identity: Arc::new(AdapterIdentity {
+                agency: agency.to_owned(),
+                adapter: String::new(),
+                version: String::new(),
+            }),
             pre,
             runtime: self.clone(),
         };
         adapter.description = adapter.describe().await?;
+        adapter.identity = Arc::new(AdapterIdentity {
+            agency: agency.to_owned(),
+            adapter: adapter.description.name.clone(),
+            version: adapter.description.version.clone(),
+        });
         Ok(Arc::new(adapter))
     }
 }
@@ -270,9 +282,7 @@ impl LoadedAdapter {
     fn store(&self, exchange_id: &str) -> Store<HostState> {
         let identity = CallIdentity {
             exchange_id: exchange_id.to_owned(),
-            agency: self.agency.clone(),
-            adapter: self.description.name.clone(),
-            version: self.description.version.clone(),
+            adapter: Arc::clone(&self.identity),
         };
         let limits = StoreLimitsBuilder::new()
             .memory_size(self.limits.max_memory_bytes)

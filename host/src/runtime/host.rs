@@ -10,6 +10,7 @@ use wasmtime::{ResourceLimiter, StoreLimits};
 
 use super::bindings::lgsp::adapter::{catalogue, log, types};
 use crate::catalogue::Catalogues;
+use crate::message::truncate;
 
 /// Most log lines one adapter call may write; the rest are counted and dropped.
 pub const MAX_LOG_LINES: u32 = 64;
@@ -20,17 +21,24 @@ pub const MAX_LOG_FIELDS: usize = 16;
 /// Longest field key or value kept, in bytes.
 pub const MAX_LOG_FIELD_BYTES: usize = 256;
 
-/// Who a store serves, for the log lines its adapter writes.
+/// Which adapter a store runs, fixed when the adapter is loaded and shared by its calls.
 #[derive(Debug, Clone)]
-pub struct CallIdentity {
-    /// The exchange.
-    pub exchange_id: String,
+pub struct AdapterIdentity {
     /// The agency whose adapter runs.
     pub agency: String,
     /// The adapter's name.
     pub adapter: String,
     /// The adapter's version.
     pub version: String,
+}
+
+/// Who a store serves, for the log lines its adapter writes.
+#[derive(Debug, Clone)]
+pub struct CallIdentity {
+    /// The exchange.
+    pub exchange_id: String,
+    /// The adapter.
+    pub adapter: Arc<AdapterIdentity>,
 }
 
 /// wasmtime's store limits, remembering whether they refused a memory growth, so that a trap
@@ -158,9 +166,9 @@ impl log::Host for HostState {
                     target: "lgsp::adapter",
                     $lvl,
                     exchange.id = %id.exchange_id,
-                    agency = %id.agency,
-                    adapter.name = %id.adapter,
-                    adapter.version = %id.version,
+                    agency = %id.adapter.agency,
+                    adapter.name = %id.adapter.adapter,
+                    adapter.version = %id.adapter.version,
                     guest.fields = %fields,
                     "{message}"
                 )
@@ -173,29 +181,5 @@ impl log::Host for HostState {
             log::Level::Warn => emit!(tracing::Level::WARN),
             log::Level::Error => emit!(tracing::Level::ERROR),
         }
-    }
-}
-
-/// Cuts `s` to at most `max` bytes on a character boundary.
-fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::truncate;
-
-    #[test]
-    fn truncation_keeps_whole_characters() {
-        assert_eq!(truncate("Hà Nội", 2), "H");
-        assert_eq!(truncate("Hà Nội", 3), "Hà");
-        assert_eq!(truncate("abc", 10), "abc");
     }
 }

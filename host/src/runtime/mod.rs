@@ -20,8 +20,8 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 pub use adapter::{
     AdapterLimits, CallContext, CallError, Description, Direction, LoadError, LoadedAdapter, Phase,
 };
-pub use host::CallIdentity;
 use host::HostState;
+pub use host::{AdapterIdentity, CallIdentity};
 
 use crate::catalogue::Catalogues;
 

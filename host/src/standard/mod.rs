@@ -199,10 +199,7 @@ pub fn cap(mut violations: Vec<Violation>) -> Vec<Violation> {
 
 fn shorten(text: &mut String) {
     if text.len() > MAX_VIOLATION_MESSAGE {
-        let mut end = MAX_VIOLATION_MESSAGE;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
+        let end = crate::message::truncate(text, MAX_VIOLATION_MESSAGE).len();
         text.truncate(end);
         text.push_str(" ...");
     }
