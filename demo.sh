@@ -11,5 +11,5 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lgsp-target}"
 # which checkout it builds the sample adapters for.
 export LGSP_CHECKOUT="$PWD"
 echo "demo: building the hub, the stand-ins and the demo driver (the first build takes several minutes)" >&2
-cargo build --quiet -p lgsp -p lgsp-demo
+cargo build --quiet -p lgsp -p lgsp-demo -p lgsp-standin
 exec "$CARGO_TARGET_DIR/debug/lgsp-demo" --lgsp "$CARGO_TARGET_DIR/debug/lgsp" "$@"

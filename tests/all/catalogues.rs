@@ -39,6 +39,9 @@ async fn provinces_and_communes_are_served() {
 #[tokio::test]
 async fn catalogue_errors_are_problem_documents() {
     let hub = TestHub::shared();
+    hub.get("/v1/catalogues?limit=5", Some(keys::DMS_A))
+        .await
+        .problem(400, "bad-request");
     hub.get("/v1/catalogues/provinces", None)
         .await
         .problem(401, "unauthenticated");

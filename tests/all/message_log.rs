@@ -93,6 +93,9 @@ async fn only_operators_read_the_log() {
     hub.get("/v1/messages/nope", Some(keys::OPERATOR))
         .await
         .problem(404, "unknown-exchange");
+    hub.get("/v1/messages?before=zzz", Some(keys::OPERATOR))
+        .await
+        .problem(400, "bad-request");
     hub.get("/v1/messages/%FF", Some(keys::OPERATOR))
         .await
         .problem(400, "bad-request");

@@ -14,9 +14,17 @@ use super::auth;
 use crate::hub::Hub;
 use crate::problem::Problem;
 
-pub(super) async fn index(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Response {
+pub(super) async fn index(
+    State(hub): State<Arc<Hub>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     if !auth::anyone(&hub, &headers) {
         return Problem::unauthenticated().into_response();
+    }
+    if let Some(unknown) = query.keys().next() {
+        return Problem::bad_request(format!("unknown query parameter {unknown:?}"))
+            .into_response();
     }
     let catalogues: Vec<_> = hub
         .catalogues

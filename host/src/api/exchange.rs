@@ -42,7 +42,7 @@ pub(super) async fn exchange(
     let span = tracing::info_span!(
         "exchange",
         exchange.id = %id,
-        service = %crate::message::loggable(&service),
+        service = %crate::message::loggable(crate::message::truncate(&service, MAX_LOGGED_SERVICE)),
         agency = tracing::field::Empty,
         status = tracing::field::Empty,
     );

@@ -45,11 +45,15 @@ pub(super) async fn list(
             .into_response();
         }
     };
-    match hub
-        .message_log
-        .list(query.get("before").cloned(), limit)
-        .await
+    // `before` continues a listing: it must be an exchange id, not something to ignore.
+    let before = query.get("before").cloned();
+    if let Some(id) = &before
+        && uuid::Uuid::parse_str(id).is_err()
     {
+        return Problem::bad_request("`before` must be an exchange id from a previous page")
+            .into_response();
+    }
+    match hub.message_log.list(before, limit).await {
         Ok(records) => {
             let next = (records.len() == limit as usize)
                 .then(|| records.last().map(|r| r.id.clone()))
