@@ -73,6 +73,14 @@ pub mod components {
     pub const HOSTILE: &str = env!("LGSP_TEST_HOSTILE");
     /// hostile-wasi, built for wasm32-wasip2 so that it imports WASI.
     pub const HOSTILE_WASI: &str = env!("LGSP_TEST_HOSTILE_WASI");
+
+    /// The civil-registry component the hub loads: the one named by
+    /// `LGSP_TEST_CIVIL_REGISTRY_CSV` at run time when set (to run the same fixtures against
+    /// another language's build of the adapter), else the Rust one built by `build.rs`.
+    pub fn civil_registry_csv() -> String {
+        std::env::var("LGSP_TEST_CIVIL_REGISTRY_CSV")
+            .unwrap_or_else(|_| CIVIL_REGISTRY_CSV.to_owned())
+    }
 }
 
 /// SHA-256 as lowercase hex.
@@ -360,7 +368,7 @@ role = "operator"
         reg_b = agencies::REGISTRY_B,
         hostile = agencies::HOSTILE,
         edxml = components::EDXML_DOCUMENTS,
-        civil = components::CIVIL_REGISTRY_CSV,
+        civil = components::civil_registry_csv(),
         hostile_wasm = components::HOSTILE,
         k_dms = h(keys::DMS_A),
         k_nat = h(keys::NATIONAL),
