@@ -264,7 +264,7 @@ def to_national(host: Catalogue, body: bytes) -> tuple[bytes, int]:
     v.finish()
     if receipt is None:
         raise _incomplete()
-    document = json.dumps(receipt.national(), ensure_ascii=False).encode()
+    document = json.dumps(receipt.national(), ensure_ascii=False, separators=(",", ":")).encode()
     return document, len(receipt.records)
 
 

@@ -192,7 +192,7 @@ def to_national(host: Catalogue, body: bytes) -> tuple[bytes, int]:
         "registry": batch.registry.national(),
         "records": [record.national() for record in records],
     }
-    return json.dumps(document, ensure_ascii=False).encode(), len(records)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(), len(records)
 
 
 def to_local(host: Catalogue, body: bytes) -> tuple[bytes, int]:
