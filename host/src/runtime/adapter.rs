@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
+use wasmtime::component::{ComponentExportIndex, ComponentType, Lower, TypedFunc};
 use wasmtime::{Store, StoreLimitsBuilder, Trap, UpdateDeadline};
 
 use super::bindings::lgsp::adapter::types as wit;
-use super::bindings::{Adapter, AdapterPre};
+use super::bindings::AdapterPre;
 use super::host::{AdapterIdentity, CallIdentity, HostState};
 use super::{EPOCH_TICK, Runtime};
 use crate::message::{Message, Violation};
@@ -23,6 +24,68 @@ const ALLOWED_IMPORTS: [&str; 3] = [
 pub const HOSTCALL_SLACK_BYTES: usize = 1024 * 1024;
 /// The contract's major line: imports must be `@0.1.x`.
 const CONTRACT_VERSION_PREFIX: &str = "@0.1.";
+
+/// The interface whose functions the hub calls, as the contract names it.
+const MAPPING_INTERFACE: &str = "lgsp:adapter/mapping@0.1.0";
+
+/// A message as the host hands it to a guest: borrowed, so that lowering copies the body
+/// once, straight into the guest's memory, instead of first into an owned copy.
+#[derive(ComponentType, Lower)]
+#[component(record)]
+struct MessageArg<'a> {
+    #[component(name = "content-type")]
+    content_type: &'a str,
+    metadata: &'a [(String, String)],
+    body: &'a [u8],
+}
+
+/// The call's context as the host hands it to a guest, borrowed for the same reason.
+#[derive(ComponentType, Lower)]
+#[component(record)]
+struct ContextArg<'a> {
+    #[component(name = "exchange-id")]
+    exchange_id: &'a str,
+    service: &'a str,
+    standard: &'a str,
+    phase: wit::Phase,
+    agency: &'a str,
+}
+
+/// `to-national` and `to-local` as the host calls them.
+type MappingFunc<'a> =
+    TypedFunc<(ContextArg<'a>, MessageArg<'a>), (Result<wit::Message, wit::AdapterError>,)>;
+
+/// Where the two translations are among the component's exports, found once at load.
+#[derive(Debug, Clone)]
+struct MappingExports {
+    to_national: ComponentExportIndex,
+    to_local: ComponentExportIndex,
+}
+
+impl MappingExports {
+    fn find(component: &Component) -> Result<Self, LoadError> {
+        let missing = |name: &str| LoadError::Contract(format!("no export `{name}`"));
+        let mapping = component
+            .get_export_index(None, MAPPING_INTERFACE)
+            .ok_or_else(|| missing(MAPPING_INTERFACE))?;
+        let function = |name: &str| {
+            component
+                .get_export_index(Some(&mapping), name)
+                .ok_or_else(|| missing(&format!("{MAPPING_INTERFACE}#{name}")))
+        };
+        Ok(Self {
+            to_national: function("to-national")?,
+            to_local: function("to-local")?,
+        })
+    }
+
+    fn get(&self, direction: Direction) -> &ComponentExportIndex {
+        match direction {
+            Direction::ToNational => &self.to_national,
+            Direction::ToLocal => &self.to_local,
+        }
+    }
+}
 
 /// Limits that apply to every call of one adapter.
 #[derive(Debug, Clone, Copy)]
@@ -143,6 +206,7 @@ pub struct LoadedAdapter {
     /// Who the adapter is, for its log lines; built once, shared by every call.
     identity: Arc<AdapterIdentity>,
     pre: AdapterPre<HostState>,
+    exports: MappingExports,
     runtime: Runtime,
 }
 
@@ -172,6 +236,7 @@ impl Runtime {
             .linker
             .instantiate_pre(&component)
             .map_err(|e| LoadError::Contract(format!("{e:#}")))?;
+        let exports = MappingExports::find(instance_pre.component())?;
         let pre =
             AdapterPre::new(instance_pre).map_err(|e| LoadError::Contract(format!("{e:#}")))?;
 
@@ -192,6 +257,7 @@ impl Runtime {
                 version: String::new(),
             }),
             pre,
+            exports,
             runtime: self.clone(),
         };
         adapter.description = adapter.describe().await?;
@@ -360,36 +426,35 @@ impl LoadedAdapter {
             .try_acquire()
             .map_err(|_| CallError::Busy(self.limits.max_in_flight))?;
         let mut store = self.store(cx.exchange_id);
-        let bindings: Adapter = self
+        let instance = self
             .pre
+            .instance_pre()
             .instantiate_async(&mut store)
             .await
             .map_err(|e| CallError::Instantiate(format!("{e:#}")))?;
+        let function: MappingFunc<'_> = instance
+            .get_typed_func(&mut store, self.exports.get(direction))
+            .map_err(|e| CallError::Instantiate(format!("{e:#}")))?;
 
-        let wit_cx = wit::Context {
-            exchange_id: cx.exchange_id.to_owned(),
-            service: cx.service.to_owned(),
-            standard: cx.standard.to_owned(),
+        let wit_cx = ContextArg {
+            exchange_id: cx.exchange_id,
+            service: cx.service,
+            standard: cx.standard,
             phase: match cx.phase {
                 Phase::Request => wit::Phase::Request,
                 Phase::Reply => wit::Phase::Reply,
             },
-            agency: self.agency.clone(),
+            agency: &self.agency,
         };
-        let wit_msg = wit::Message {
-            content_type: msg.content_type.clone(),
-            metadata: msg.metadata.clone(),
-            body: msg.body.to_vec(),
+        let wit_msg = MessageArg {
+            content_type: &msg.content_type,
+            metadata: &msg.metadata,
+            body: &msg.body,
         };
-        let mapping = bindings.lgsp_adapter_mapping();
-        let result = match direction {
-            Direction::ToNational => {
-                mapping
-                    .call_to_national(&mut store, &wit_cx, &wit_msg)
-                    .await
-            }
-            Direction::ToLocal => mapping.call_to_local(&mut store, &wit_cx, &wit_msg).await,
-        };
+        let result = function
+            .call_async(&mut store, (wit_cx, wit_msg))
+            .await
+            .map(|(result,)| result);
 
         let dropped = store.data().log_dropped;
         if dropped > 0 {
