@@ -8,8 +8,8 @@ use wasmtime::component::Component;
 use wasmtime::component::{ComponentExportIndex, ComponentType, Lower, TypedFunc};
 use wasmtime::{Store, StoreLimitsBuilder, Trap, UpdateDeadline};
 
-use super::bindings::lgsp::adapter::types as wit;
 use super::bindings::AdapterPre;
+use super::bindings::lgsp::adapter::types as wit;
 use super::host::{AdapterIdentity, CallIdentity, HostState};
 use super::{EPOCH_TICK, Runtime};
 use crate::message::{Message, Violation};
