@@ -247,6 +247,9 @@ impl MessageLog {
 fn writer_loop(mut conn: Connection, rx: std::sync::mpsc::Receiver<Job>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
+        // Let the exchanges that are running queue their records too before committing:
+        // one commit costs far more than one insert, so one commit should carry them all.
+        std::thread::yield_now();
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
                 Ok(job) => batch.push(job),
