@@ -10,6 +10,8 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod python;
+
 /// The target every Rust adapter is compiled for.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
