@@ -16,6 +16,7 @@
 //! - [`api`]: the HTTP API.
 //! - [`server`]: connections, their limits, and graceful shutdown.
 //! - [`hub`]: start-up and the shared state.
+//! - [`signing`]: Ed25519 keys and signatures over adapter components.
 
 #![forbid(unsafe_code)]
 
@@ -30,6 +31,7 @@ pub mod problem;
 pub mod provider;
 pub mod runtime;
 pub mod server;
+pub mod signing;
 pub mod standard;
 
 #[cfg(test)]
