@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from componentize_py_types import Err
-from wit_world import exports
-from wit_world.imports import catalogue, log, types
-
 from civil_registry import receipt, record
 from civil_registry.checks import WHITE_SPACE, Catalogue, ascii_lower
 from civil_registry.violations import Declined, Internal, Rejected, Unsupported
+from componentize_py_types import Err
+from wit_world import exports
+from wit_world.imports import catalogue, log, types
 
 #: The adapter's name and version, as `describe` reports them.
 NAME = "civil-registry-csv-python"
@@ -72,8 +71,7 @@ class Mapping(exports.Mapping):
         if media_type(msg.content_type) != JSON:
             raise Err(
                 types.AdapterError_Unsupported(
-                    f"content type `{msg.content_type}` is not read by this adapter; "
-                    f"send `{JSON}`"
+                    f"content type `{msg.content_type}` is not read by this adapter; send `{JSON}`"
                 )
             )
         translate = record.to_local if cx.phase == types.Phase.REQUEST else receipt.to_local
@@ -104,10 +102,13 @@ class Mapping(exports.Mapping):
         except Declined as declined:
             raise Err(contract_error(declined)) from None
         except Exception as err:
-            # A bug here, not a fault of the message. The exception's text may quote the
-            # message, so only its type goes to the log; the component does not trap.
+            # A bug here, not a fault of the message. Left uncaught, Python would print a
+            # traceback, and printing traps the component; the exception's text may quote the
+            # message, so only its type goes to the log.
             self.host.log(log.Level.ERROR, "adapter failed", [("exception", type(err).__name__)])
-            raise Err(types.AdapterError_Internal(f"the adapter failed: {type(err).__name__}"))
+            raise Err(
+                types.AdapterError_Internal(f"the adapter failed: {type(err).__name__}")
+            ) from None
         fields = [("direction", direction), ("phase", leg), ("records", str(records))]
         self.host.log(log.Level.DEBUG, "translated message", fields)
         return types.Message(content_type=content_type, metadata=msg.metadata, body=body)

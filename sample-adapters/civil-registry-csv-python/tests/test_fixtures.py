@@ -63,7 +63,9 @@ class Fixtures(unittest.TestCase):
                 expected = json.loads(
                     path.with_name(f"{case}.expected-violations.json").read_bytes()
                 )
-                self.assertEqual(actual, [{"path": v["path"], "code": v["code"]} for v in expected])
+                self.assertEqual(
+                    actual, [{"path": v["path"], "code": v["code"]} for v in expected]
+                )
 
     def test_batches_survive_a_round_trip(self) -> None:
         for folder, phase in (("to-national", REQUEST), ("reply-to-national", REPLY)):
@@ -104,7 +106,9 @@ class Messages(unittest.TestCase):
     def test_the_catalogue_is_asked_and_the_outcome_logged(self) -> None:
         host = support.MockHost(support.HOST.entries)
         _, path = cases("to-national", "csv")[0]
-        support.adapter(host).to_national(context(REQUEST), types.Message(CSV, [], path.read_bytes()))
+        support.adapter(host).to_national(
+            context(REQUEST), types.Message(CSV, [], path.read_bytes())
+        )
         self.assertGreater(host.lookups, 0)
         level, message, fields = host.lines[-1]
         self.assertEqual((level, message), (support.log.Level.DEBUG, "translated message"))

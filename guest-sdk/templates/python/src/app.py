@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import translation
 from componentize_py_types import Err
 from wit_world import exports
 from wit_world.imports import catalogue, log, types
-
-import translation
 
 #: The adapter's name and version, as the hub's log and `describe` show them.
 NAME = "{{name}}"
@@ -70,5 +69,13 @@ class Mapping(exports.Mapping):
             self.host.log(log.Level.INFO, "refused message", fields)
             violations = [types.Violation(v.path, v.code, v.message) for v in rejected.violations]
             raise Err(types.AdapterError_Rejected(violations)) from None
+        except Exception as err:
+            # A bug, not a fault of the message. Left uncaught, Python would print a traceback,
+            # and printing traps the component; its text may quote the message, so only the
+            # exception's type is logged.
+            self.host.log(log.Level.ERROR, "adapter failed", [("exception", type(err).__name__)])
+            raise Err(
+                types.AdapterError_Internal(f"{type(err).__name__} in {direction}")
+            ) from None
         self.host.log(log.Level.DEBUG, "translated message", [("direction", direction)])
         return types.Message(content_type=JSON, metadata=msg.metadata, body=body)

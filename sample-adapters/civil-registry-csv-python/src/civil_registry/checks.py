@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Callable
-from typing import Protocol, TypeVar, Union
+from typing import Protocol, TypeVar
 
 from .violations import Violations
 
@@ -28,6 +29,8 @@ WHITE_SPACE = (
 )
 
 _ASCII_DIGITS = frozenset("0123456789")
+#: Unicode's control characters (general category Cc).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 T = TypeVar("T")
@@ -56,7 +59,7 @@ class Missing(enum.Enum):
 
 #: A value as it arrived, before any rule about its content is applied: trimmed text, or why
 #: there is none.
-Raw = Union[str, Missing]
+Raw = str | Missing
 
 
 def raw_text(text: str) -> Raw:
@@ -120,17 +123,20 @@ def ascii_lower(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 
 
-def required(raw: Raw, path: str, v: Violations, rule: Callable[[str], T]) -> T | None:
-    """A value that must be there, through `rule`; `None` after recording why not."""
+def required(
+    raw: Raw, path: Callable[[], str], v: Violations, rule: Callable[[str], T]
+) -> T | None:
+    """A value that must be there, through `rule`; `None` after recording why not. `path`
+    is only called to report a violation: most values are good, and most paths are built."""
     if raw is Missing.ABSENT:
-        v.push(path, "required", "a value is required here")
+        v.push(path(), "required", "a value is required here")
         return None
     if raw is Missing.REPORTED:
         return None
     try:
         return rule(raw)
     except Fault as fault:
-        v.push(path, fault.code, fault.message)
+        v.push(path(), fault.code, fault.message)
         return None
 
 
@@ -149,8 +155,7 @@ def citizen_id(host: Catalogue, text: str) -> str:
     if not text.startswith("0") or host.lookup("provinces", text[1:3]) is None:
         raise Fault(
             "citizen-id",
-            f"`{text}` does not begin with 0 and a province code in force "
-            f"({text[:3]} is not one)",
+            f"`{text}` does not begin with 0 and a province code in force ({text[:3]} is not one)",
         )
     return text
 
@@ -205,7 +210,7 @@ def commune_in_province(commune: str, parent: str | None, province: str) -> None
 def plain_text(text: str, limit: int) -> str:
     """Text on one line, at most `limit` characters. Line breaks and other control characters
     have no place in a name or a register number, and would break the registry's forms."""
-    if any(c <= "\x1f" or "\x7f" <= c <= "\x9f" for c in text):
+    if _CONTROL.search(text):
         raise Fault("format", "the text contains a line break or another control character")
     if len(text) > limit:
         raise Fault(

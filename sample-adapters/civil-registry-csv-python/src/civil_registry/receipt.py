@@ -197,8 +197,7 @@ class Head:
             implied = Status.implied(received, accepted)
             if self.status is not implied:
                 message = (
-                    f"{accepted} of {received} records accepted means the status "
-                    f"`{implied.value}`"
+                    f"{accepted} of {received} records accepted means the status `{implied.value}`"
                 )
                 v.push(paths.status, "status", message)
         if outcomes is None:
@@ -215,7 +214,9 @@ class Head:
             return None
         if self.receipt_id is None or self.status is None or self.received_at is None:
             return None
-        return Receipt(self.receipt_id, self.status, self.received_at, received, accepted, outcomes)
+        return Receipt(
+            self.receipt_id, self.status, self.received_at, received, accepted, outcomes
+        )
 
 
 def to_national(host: Catalogue, body: bytes) -> tuple[bytes, int]:
@@ -292,16 +293,16 @@ def to_local(host: Catalogue, body: bytes) -> tuple[bytes, int]:
     root.constant("version", VERSION, v)
 
     receipt_id = required(
-        root.text("receiptId", v), root.path("receiptId"), v, checks.receipt_id
+        root.text("receiptId", v), lambda: root.path("receiptId"), v, checks.receipt_id
     )
     status = required(
         root.text("status", v),
-        root.path("status"),
+        lambda: root.path("status"),
         v,
         lambda text: spelled(STATUS_NATIONAL, text),
     )
     received_at = required(
-        root.text("receivedAt", v), root.path("receivedAt"), v, LocalTime.from_rfc3339
+        root.text("receivedAt", v), lambda: root.path("receivedAt"), v, LocalTime.from_rfc3339
     )
     head = Head(
         receipt_id=receipt_id,
@@ -355,7 +356,7 @@ def read_local_head(file: Table, row: Row, v: Violations) -> Head:
     """The batch columns of the registry's receipt, from its first row."""
 
     def value(column: str, rule: Any) -> Any:
-        return required(file.cell(row, column), table.path(row.line, column), v, rule)
+        return required(file.cell(row, column), lambda: table.path(row.line, column), v, rule)
 
     receipt_id = value("ma_bien_nhan", checks.receipt_id)
     received_at = value("thoi_gian_nhan", LocalTime.parse)
@@ -375,8 +376,8 @@ def read_outcome(
     """One outcome from its identification number, verdict and reason, in either form."""
     raw_id, raw_verdict, raw_reason = values
     id_path, verdict_path, reason_path = paths
-    citizen = required(raw_id, id_path, v, lambda text: checks.citizen_id(host, text))
-    verdict = required(raw_verdict, verdict_path, v, lambda text: spelled(verdicts, text))
+    citizen = required(raw_id, lambda: id_path, v, lambda text: checks.citizen_id(host, text))
+    verdict = required(raw_verdict, lambda: verdict_path, v, lambda text: spelled(verdicts, text))
     reason = None
     if raw_reason is Missing.ABSENT:
         if verdict is Verdict.REJECTED:

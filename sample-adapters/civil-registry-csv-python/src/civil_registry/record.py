@@ -10,7 +10,6 @@ registry, so it is the commune of its records, which must therefore all agree.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,33 +75,44 @@ REGISTRATION_MEMBERS = ("number", "date")
 T = TypeVar("T")
 
 
-class Field(enum.Enum):
-    """One value of a record, named in both forms: its CSV column, its JSON member, and
-    whether that member sits inside `registration`."""
+@dataclass(frozen=True)
+class Field:
+    """One value of a record, named in both forms."""
 
-    CITIZEN_ID = ("so_dinh_danh", "citizenId", False)
-    FULL_NAME = ("ho_ten", "fullName", False)
-    BIRTH_DATE = ("ngay_sinh", "birthDate", False)
-    SEX = ("gioi_tinh", "sex", False)
-    ETHNICITY = ("dan_toc", "ethnicity", False)
-    COMMUNE_CODE = ("ma_xa", "communeCode", False)
-    PROVINCE_CODE = ("ma_tinh", "provinceCode", False)
-    REGISTRATION_NUMBER = ("so_dang_ky", "number", True)
-    REGISTRATION_DATE = ("ngay_dang_ky", "date", True)
-    FATHER_NAME = ("ho_ten_cha", "fatherName", False)
-    MOTHER_NAME = ("ho_ten_me", "motherName", False)
+    #: The CSV column.
+    column: str
+    #: The JSON member.
+    member: str
+    #: Whether that member sits inside `registration`.
+    in_registration: bool = False
 
-    @property
-    def column(self) -> str:
-        return self.value[0]
 
-    @property
-    def member(self) -> str:
-        return self.value[1]
+CITIZEN_ID = Field("so_dinh_danh", "citizenId")
+FULL_NAME = Field("ho_ten", "fullName")
+BIRTH_DATE = Field("ngay_sinh", "birthDate")
+SEX = Field("gioi_tinh", "sex")
+ETHNICITY = Field("dan_toc", "ethnicity")
+COMMUNE_CODE = Field("ma_xa", "communeCode")
+PROVINCE_CODE = Field("ma_tinh", "provinceCode")
+REGISTRATION_NUMBER = Field("so_dang_ky", "number", in_registration=True)
+REGISTRATION_DATE = Field("ngay_dang_ky", "date", in_registration=True)
+FATHER_NAME = Field("ho_ten_cha", "fatherName")
+MOTHER_NAME = Field("ho_ten_me", "motherName")
 
-    @property
-    def in_registration(self) -> bool:
-        return self.value[2]
+#: Every field, in the order of the registry's columns.
+FIELDS = (
+    CITIZEN_ID,
+    FULL_NAME,
+    BIRTH_DATE,
+    SEX,
+    ETHNICITY,
+    COMMUNE_CODE,
+    PROVINCE_CODE,
+    REGISTRATION_NUMBER,
+    REGISTRATION_DATE,
+    FATHER_NAME,
+    MOTHER_NAME,
+)
 
 
 @dataclass(frozen=True)
@@ -246,13 +256,13 @@ def read_registry(host: Catalogue, root: JsonObject, v: Violations) -> Registry 
     registry.only(("communeCode", "provinceCode"), v)
     commune = required(
         registry.text("communeCode", v),
-        registry.path("communeCode"),
+        lambda: registry.path("communeCode"),
         v,
         lambda text: checks.commune_code(host, text),
     )
     province = required(
         registry.text("provinceCode", v),
-        registry.path("provinceCode"),
+        lambda: registry.path("provinceCode"),
         v,
         lambda text: checks.province_code(host, text),
     )
@@ -369,7 +379,7 @@ class BatchRules:
         self.seen: dict[str, str] = {}
 
     def admit(self, record: BirthRecord, source: Source, v: Violations) -> None:
-        id_path = source.path(Field.CITIZEN_ID)
+        id_path = source.path(CITIZEN_ID)
         first = self.seen.get(record.citizen_id)
         if first is not None:
             v.push(id_path, "duplicate", f"`{record.citizen_id}` already appears at {first}")
@@ -381,7 +391,7 @@ class BatchRules:
         if self.registry.commune_code != record.commune_code:
             origin = "the batch's registry" if self.registry_given else "the first record"
             v.push(
-                source.path(Field.COMMUNE_CODE),
+                source.path(COMMUNE_CODE),
                 "mixed-registry",
                 "every record of a batch must be registered by one commune: "
                 f"{origin} names {self.registry.commune_code}",
@@ -393,32 +403,32 @@ def read_record(
 ) -> BirthRecord | None:
     """Reads and checks one record, recording every violation; `None` if it has any."""
     before = len(v)
-    citizen = need(src, Field.CITIZEN_ID, v, lambda t: checks.citizen_id(host, t))
-    name = need(src, Field.FULL_NAME, v, lambda t: checks.plain_text(t, NAME_MAX))
-    birth = need(src, Field.BIRTH_DATE, v, src.date)
-    sex = need(src, Field.SEX, v, src.sex)
-    ethnicity = optional(src, Field.ETHNICITY, ETHNICITY_MAX, v)
-    commune = need(src, Field.COMMUNE_CODE, v, lambda t: checks.commune_code(host, t))
-    province = need(src, Field.PROVINCE_CODE, v, lambda t: checks.province_code(host, t))
-    number = need(src, Field.REGISTRATION_NUMBER, v, lambda t: checks.plain_text(t, NUMBER_MAX))
-    registered = need(src, Field.REGISTRATION_DATE, v, src.date)
-    father = optional(src, Field.FATHER_NAME, NAME_MAX, v)
-    mother = optional(src, Field.MOTHER_NAME, NAME_MAX, v)
+    citizen = need(src, CITIZEN_ID, v, lambda t: checks.citizen_id(host, t))
+    name = need(src, FULL_NAME, v, lambda t: checks.plain_text(t, NAME_MAX))
+    birth = need(src, BIRTH_DATE, v, src.date)
+    sex = need(src, SEX, v, src.sex)
+    ethnicity = optional(src, ETHNICITY, ETHNICITY_MAX, v)
+    commune = need(src, COMMUNE_CODE, v, lambda t: checks.commune_code(host, t))
+    province = need(src, PROVINCE_CODE, v, lambda t: checks.province_code(host, t))
+    number = need(src, REGISTRATION_NUMBER, v, lambda t: checks.plain_text(t, NUMBER_MAX))
+    registered = need(src, REGISTRATION_DATE, v, src.date)
+    father = optional(src, FATHER_NAME, NAME_MAX, v)
+    mother = optional(src, MOTHER_NAME, NAME_MAX, v)
 
     # Rules between values, once each value is known to be good on its own.
     if commune is not None and province is not None:
         try:
             checks.commune_in_province(commune[0], commune[1], province)
         except Fault as fault:
-            v.push(src.path(Field.COMMUNE_CODE), fault.code, fault.message)
+            v.push(src.path(COMMUNE_CODE), fault.code, fault.message)
     if citizen is not None and sex is not None and birth is not None:
         try:
             checks.citizen_id_matches(citizen, sex, birth)
         except Fault as fault:
-            v.push(src.path(Field.CITIZEN_ID), fault.code, fault.message)
+            v.push(src.path(CITIZEN_ID), fault.code, fault.message)
     if birth is not None and registered is not None and registered < birth:
         v.push(
-            src.path(Field.REGISTRATION_DATE),
+            src.path(REGISTRATION_DATE),
             "date-order",
             f"the birth was registered ({src.spell(registered)}) before it happened "
             f"({src.spell(birth)})",
@@ -446,7 +456,7 @@ def read_record(
 
 def need(src: Source, field: Field, v: Violations, rule: Callable[[str], T]) -> T | None:
     """The value of `field` through `rule`, which must be there."""
-    return required(src.raw(field, v), src.path(field), v, rule)
+    return required(src.raw(field, v), lambda: src.path(field), v, rule)
 
 
 def optional(src: Source, field: Field, limit: int, v: Violations) -> str | None:

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .checks import MAX_RECORDS, Missing, Raw, ascii_lower, raw_text, WHITE_SPACE
+from .checks import MAX_RECORDS, WHITE_SPACE, Missing, Raw, ascii_lower, raw_text
 from .violations import Internal, Violations
 
 #: The byte order mark that Excel and Notepad put before UTF-8 text.
@@ -148,8 +148,8 @@ class Table:
                 )
                 continue
             cells = tuple(
-                _decode_cell(cell, path(line, name or str(i + 1)), v)
-                for i, (cell, name) in enumerate(zip(record, self._header))
+                _decode_cell(cell, line, name or str(i + 1), v)
+                for i, (cell, name) in enumerate(zip(record, self._header, strict=True))
             )
             visit(Row(line, cells), v)
 
@@ -205,9 +205,7 @@ def _delimiter(body: bytes) -> str:
     return ";" if b";" in first_line and b"," not in first_line else ","
 
 
-def _read_header(
-    record: list[str], columns: Columns, v: Violations
-) -> list[str | None]:
+def _read_header(record: list[str], columns: Columns, v: Violations) -> list[str | None]:
     """Names the header's columns, recording unknown, repeated, missing and undecodable ones."""
     names: list[str | None] = []
     for i, raw in enumerate(record):
@@ -243,12 +241,14 @@ def _read_header(
     return names
 
 
-def _decode_cell(cell: str, where: str, v: Violations) -> str | None:
+def _decode_cell(cell: str, line: int, column: str, v: Violations) -> str | None:
+    if cell.isascii():
+        return cell
     try:
         return cell.encode("latin-1").decode("utf-8")
     except UnicodeDecodeError as err:
         v.push(
-            where,
+            path(line, column),
             "encoding",
             f"the cell is not valid UTF-8 (bad byte at offset {err.start}); save the file "
             "as UTF-8, not Windows-1258 or TCVN3",

@@ -65,7 +65,9 @@ class Violations:
         listed = list(self.kept)
         if self.dropped:
             listed.append(
-                Violation("", "too-many-violations", f"{self.dropped} more violations were left out")
+                Violation(
+                    "", "too-many-violations", f"{self.dropped} more violations were left out"
+                )
             )
         return Rejected(listed)
 
