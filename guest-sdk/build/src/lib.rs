@@ -10,6 +10,8 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod js;
+
 pub mod python;
 
 /// The target every Rust adapter is compiled for.

@@ -12,6 +12,9 @@ import { rejectedWith } from './violations.js';
 /** Deepest nesting of arrays and objects read, as the Rust adapter's JSON parser allows. */
 const MAX_DEPTH = 127;
 
+/** A UTF-16 surrogate without its other half (spelled out: not every engine knows `\p{Cs}`). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** Parses a body as JSON, or throws a rejection with one violation that says where it broke. */
 export function parse(body) {
   const decoded = decodeUtf8(body);
@@ -44,7 +47,7 @@ function unrepresentable(value, depth) {
     return Number.isFinite(value) ? undefined : 'a number is out of range';
   }
   if (typeof value === 'string') {
-    return /\p{Cs}/u.test(value) ? 'a string holds a lone surrogate' : undefined;
+    return LONE_SURROGATE.test(value) ? 'a string holds a lone surrogate' : undefined;
   }
   if (value === null || typeof value !== 'object') {
     return undefined;
