@@ -18,7 +18,7 @@
 //! - [`hub`]: start-up and the shared state.
 //! - [`signing`]: Ed25519 keys and signatures over adapter components.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod api;
 pub mod catalogue;

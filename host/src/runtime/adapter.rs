@@ -14,16 +14,8 @@ use super::host::{AdapterIdentity, CallIdentity, HostState};
 use super::{EPOCH_TICK, Runtime};
 use crate::message::{Message, Violation};
 
-/// The interfaces an adapter may import, by name without version. Anything else is refused.
-const ALLOWED_IMPORTS: [&str; 3] = [
-    "lgsp:adapter/types",
-    "lgsp:adapter/log",
-    "lgsp:adapter/catalogue",
-];
 /// Bytes a guest may hand the host in one crossing beyond its output cap.
 pub const HOSTCALL_SLACK_BYTES: usize = 1024 * 1024;
-/// The contract's major line: imports must be `@0.1.x`.
-const CONTRACT_VERSION_PREFIX: &str = "@0.1.";
 
 /// The interface whose functions the hub calls, as the contract names it.
 const MAPPING_INTERFACE: &str = "lgsp:adapter/mapping@0.1.0";
@@ -267,53 +259,6 @@ impl Runtime {
             version: adapter.description.version.clone(),
         });
         Ok(Arc::new(adapter))
-    }
-}
-
-impl Runtime {
-    /// Compiles `bytes`, or returns the component already compiled from the same bytes.
-    /// Only components that passed the import check are kept.
-    fn compile(&self, sha256: &str, bytes: &[u8]) -> Result<Component, LoadError> {
-        let cached = self
-            .compiled
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(sha256)
-            .cloned();
-        if let Some(component) = cached {
-            return Ok(component);
-        }
-        let component = Component::new(&self.engine, bytes)
-            .map_err(|e| LoadError::Compile(format!("{e:#}")))?;
-        check_imports(&self.engine, &component)?;
-        self.compiled
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(sha256.to_owned(), component.clone());
-        Ok(component)
-    }
-}
-
-/// Refuses, naming every one, the imports that are not part of the contract. Not linking WASI
-/// at all already makes such a component fail to instantiate; checking here gives the
-/// operator the offending names at load time.
-fn check_imports(engine: &wasmtime::Engine, component: &Component) -> Result<(), LoadError> {
-    let forbidden: Vec<String> = component
-        .component_type()
-        .imports(engine)
-        .map(|(name, _)| name)
-        .filter(|name| {
-            !ALLOWED_IMPORTS.iter().any(|base| {
-                name.strip_prefix(base)
-                    .is_some_and(|rest| rest.starts_with(CONTRACT_VERSION_PREFIX))
-            })
-        })
-        .map(str::to_owned)
-        .collect();
-    if forbidden.is_empty() {
-        Ok(())
-    } else {
-        Err(LoadError::ForbiddenImport(forbidden))
     }
 }
 

@@ -8,10 +8,11 @@
 
 mod adapter;
 mod bindings;
+mod compile;
 mod host;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use wasmtime::component::{Component, HasSelf, Linker};
@@ -20,6 +21,7 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 pub use adapter::{
     AdapterLimits, CallContext, CallError, Description, Direction, LoadError, LoadedAdapter, Phase,
 };
+pub use compile::{CacheKey, CompiledCache, engine_fingerprint};
 use host::HostState;
 pub use host::{AdapterIdentity, CallIdentity};
 
@@ -70,6 +72,10 @@ pub struct Runtime {
     /// Compiled components by the SHA-256 of their bytes: agencies that run the same adapter
     /// share one compilation and one copy of its code.
     compiled: Arc<Mutex<HashMap<String, Component>>>,
+    /// The hub's compiled components on disk, once the data directory is open.
+    cache: Arc<OnceLock<Arc<dyn CompiledCache>>>,
+    /// [`engine_fingerprint`] of `engine`, computed once.
+    engine_fingerprint: String,
 }
 
 impl Runtime {
@@ -97,11 +103,19 @@ impl Runtime {
 
         start_epoch_ticker(&engine);
         Ok(Self {
+            engine_fingerprint: engine_fingerprint(&engine),
             engine,
             linker: Arc::new(linker),
             catalogues,
             compiled: Arc::default(),
+            cache: Arc::default(),
         })
+    }
+
+    /// Keeps compiled components in `cache` from now on, and looks there before compiling.
+    /// Set once; later calls are ignored.
+    pub fn use_cache(&self, cache: Arc<dyn CompiledCache>) {
+        let _ = self.cache.set(cache);
     }
 
     /// The engine, for callers that compile components ahead of loading them.
