@@ -136,6 +136,10 @@ pub struct Trace {
     pub caller_adapter: Option<String>,
     /// The provider's adapter, `name@version`.
     pub provider_adapter: Option<String>,
+    /// SHA-256 of the caller's adapter component.
+    pub caller_adapter_sha256: Option<String>,
+    /// SHA-256 of the provider's adapter component.
+    pub provider_adapter_sha256: Option<String>,
 }
 
 impl Trace {
@@ -224,7 +228,9 @@ impl Hub {
         request: Message,
         trace: &mut Trace,
     ) -> Result<Message, ExchangeError> {
-        let service = self
+        // One snapshot for the whole exchange: a change made meanwhile applies to the next.
+        let tables = self.tables();
+        let service = tables
             .services
             .get(service_id)
             .ok_or_else(|| ExchangeError::UnknownService(service_id.to_owned()))?;
@@ -236,8 +242,8 @@ impl Hub {
         }
         // Both exist: the configuration was validated at start.
         let (Some(standard), Some(reply_standard)) = (
-            self.standards.get(&service.standard),
-            self.standards.get(&service.reply_standard),
+            tables.standards.get(&service.standard),
+            tables.standards.get(&service.reply_standard),
         ) else {
             return Err(ExchangeError::UnknownService(service_id.to_owned()));
         };
@@ -252,6 +258,7 @@ impl Hub {
             ClientForm::Local => Some(self.adapter_of(&client.agency)?),
         };
         trace.caller_adapter = caller_adapter.as_ref().map(|a| a.label());
+        trace.caller_adapter_sha256 = caller_adapter.as_ref().map(|a| a.sha256().to_owned());
         let mut run = Run {
             exchange_id,
             service: service_id,
@@ -294,6 +301,7 @@ impl Hub {
             Provider::Agency { agency, endpoint } => {
                 let adapter = self.adapter_of(agency)?;
                 run.trace.provider_adapter = Some(adapter.label());
+                run.trace.provider_adapter_sha256 = Some(adapter.sha256().to_owned());
                 let t = Translation {
                     step: "provider-to-local",
                     side: Side::Provider,

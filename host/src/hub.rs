@@ -1,9 +1,10 @@
 //! The assembled hub: everything the configuration names, loaded and checked, in one value
 //! that request handlers share.
 //!
-//! This module owns start-up order (catalogues, standards, runtime, adapters, data directory,
-//! message log) and the tables the hot path reads. It does not serve HTTP and does not run
-//! exchanges; see `api` and `exchange`.
+//! This module owns start-up order (catalogues, standards, runtime, data directory, message
+//! log, admin store, adapter registry, tables) and hands the hot path its lock-free views of
+//! the active adapters and tables. It does not serve HTTP and does not run exchanges; see
+//! `api` and `exchange`; run-time changes are `admin`'s.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -13,8 +14,12 @@ use arc_swap::ArcSwap;
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 
+use crate::admin::registry::ADAPTERS_DIR;
+use crate::admin::store::ADMIN_DB_FILE;
+use crate::admin::tables::STANDARDS_DIR;
+use crate::admin::{AdminError, AdminStore, Registry, StoreError, Tables};
 use crate::catalogue::{CatalogueError, Catalogues};
-use crate::config::{ClientConfig, Config, OperatorConfig, ServiceConfig};
+use crate::config::{Config, OperatorConfig};
 use crate::message_log::{DB_FILE, LogError, MessageLog};
 use crate::provider::Providers;
 use crate::runtime::{
@@ -65,13 +70,27 @@ pub enum StartError {
     /// The message log could not be opened.
     #[error("failed to open the message log: {0}")]
     MessageLog(#[from] LogError),
+    /// The admin store could not be opened or read.
+    #[error("failed to open the admin store: {0}")]
+    AdminStore(#[from] StoreError),
+    /// The admin store's tables could not be built.
+    #[error("failed to build the runtime tables: {0}")]
+    Tables(AdminError),
+    /// A component named in the configuration was refused by the registry.
+    #[error("failed to register the adapter of agency {agency:?} from {path:?}: {source}")]
+    Register {
+        /// The agency.
+        agency: String,
+        /// The component file.
+        path: PathBuf,
+        /// Why.
+        source: AdminError,
+    },
 }
 
-/// What [`Hub::check`] loaded: everything but the data directory.
+/// What [`Hub::check`] loaded: the configuration file's adapters, each compiled, checked
+/// and described.
 pub struct Loaded {
-    catalogues: Arc<Catalogues>,
-    standards: Standards,
-    runtime: Runtime,
     adapters: HashMap<String, Arc<LoadedAdapter>>,
 }
 
@@ -86,13 +105,15 @@ impl Loaded {
 pub struct Hub {
     pub(crate) config: Config,
     pub(crate) catalogues: Arc<Catalogues>,
-    pub(crate) standards: Standards,
     pub(crate) runtime: Runtime,
-    /// Adapters by agency, swapped whole so the hot path reads without a lock.
-    pub(crate) adapters: ArcSwap<HashMap<String, Arc<LoadedAdapter>>>,
-    pub(crate) services: HashMap<String, Arc<ServiceConfig>>,
-    /// Clients by the SHA-256 of their API key.
-    pub(crate) clients: HashMap<String, Arc<ClientConfig>>,
+    /// Every agency's adapter versions; its active map is what exchanges read.
+    pub(crate) registry: Registry,
+    /// Standards, services and clients, swapped whole so the hot path reads without a lock.
+    pub(crate) tables: ArcSwap<Tables>,
+    /// The registry, run-time tables and audit log.
+    pub(crate) admin_store: Arc<AdminStore>,
+    /// Serialises changes to `tables`.
+    pub(crate) table_changes: tokio::sync::Mutex<()>,
     /// Operators by the SHA-256 of their token.
     pub(crate) operators: HashMap<String, Arc<OperatorConfig>>,
     pub(crate) providers: Providers,
@@ -114,6 +135,48 @@ impl Hub {
     /// catalogues, every standard's schema, and every adapter (compiled, checked against the
     /// contract, described). `lgsp check-config` runs exactly this.
     pub async fn check(config: &Config) -> Result<Loaded, StartError> {
+        let (_catalogues, _standards, runtime) = Hub::base(config)?;
+        let mut adapters = HashMap::new();
+        for a in config.adapters.values() {
+            let Some(component) = &a.component else {
+                continue;
+            };
+            let bytes = std::fs::read(component).map_err(|source| StartError::ReadAdapter {
+                agency: a.agency.clone(),
+                path: component.clone(),
+                source,
+            })?;
+            let limits = AdapterLimits {
+                deadline: a.deadline,
+                max_memory_bytes: a.max_memory_bytes,
+                max_output_bytes: a.max_output_bytes,
+                max_in_flight: a.max_in_flight,
+            };
+            let started = std::time::Instant::now();
+            let loaded = runtime
+                .load(&a.agency, &bytes, limits)
+                .await
+                .map_err(|source| StartError::LoadAdapter {
+                    agency: a.agency.clone(),
+                    path: component.clone(),
+                    source,
+                })?;
+            tracing::info!(
+                agency = %a.agency,
+                adapter.name = %loaded.description().name,
+                adapter.version = %loaded.description().version,
+                adapter.sha256 = %loaded.sha256(),
+                millis = started.elapsed().as_millis() as u64,
+                "adapter loaded"
+            );
+            adapters.insert(a.agency.clone(), loaded);
+        }
+
+        Ok(Loaded { adapters })
+    }
+
+    /// Catalogues, standards and the runtime: what everything else stands on.
+    fn base(config: &Config) -> Result<(Arc<Catalogues>, Standards, Runtime), StartError> {
         let catalogues = Arc::new(Catalogues::load_admin_units(&config.admin_units)?);
         tracing::info!(
             provinces = catalogues.len(crate::catalogue::PROVINCES),
@@ -133,81 +196,62 @@ impl Hub {
             ..RuntimeSettings::default()
         };
         let runtime = Runtime::new(settings, catalogues.clone())?;
-
-        let mut adapters = HashMap::new();
-        for a in config.adapters.values() {
-            let bytes = std::fs::read(&a.component).map_err(|source| StartError::ReadAdapter {
-                agency: a.agency.clone(),
-                path: a.component.clone(),
-                source,
-            })?;
-            let limits = AdapterLimits {
-                deadline: a.deadline,
-                max_memory_bytes: a.max_memory_bytes,
-                max_output_bytes: a.max_output_bytes,
-                max_in_flight: a.max_in_flight,
-            };
-            let started = std::time::Instant::now();
-            let loaded = runtime
-                .load(&a.agency, &bytes, limits)
-                .await
-                .map_err(|source| StartError::LoadAdapter {
-                    agency: a.agency.clone(),
-                    path: a.component.clone(),
-                    source,
-                })?;
-            tracing::info!(
-                agency = %a.agency,
-                adapter.name = %loaded.description().name,
-                adapter.version = %loaded.description().version,
-                adapter.sha256 = %loaded.sha256(),
-                millis = started.elapsed().as_millis() as u64,
-                "adapter loaded"
-            );
-            adapters.insert(a.agency.clone(), loaded);
-        }
-
-        Ok(Loaded {
-            catalogues,
-            standards,
-            runtime,
-            adapters,
-        })
+        Ok((catalogues, standards, runtime))
     }
 
-    /// Loads everything `config` names. Fails on the first problem, naming it.
+    /// Loads everything `config` names and everything the data directory holds (the adapter
+    /// registry and the tables added through the admin API). Fails on the first problem,
+    /// naming it; an agency whose stored adapter fails its checks is left without one and
+    /// reported instead (see `Registry::start`).
     pub async fn start(config: Config) -> Result<Arc<Hub>, StartError> {
-        let Loaded {
-            catalogues,
-            standards,
-            runtime,
-            adapters,
-        } = Hub::check(&config).await?;
+        let (catalogues, standards, runtime) = Hub::base(&config)?;
 
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+        let data_dir_error = |source| StartError::DataDir {
             path: config.data_dir.clone(),
             source,
-        })?;
+        };
+        std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error)?;
         let data_dir =
-            Dir::open_ambient_dir(&config.data_dir, ambient_authority()).map_err(|source| {
-                StartError::DataDir {
-                    path: config.data_dir.clone(),
-                    source,
-                }
-            })?;
-        // SQLite opens by path; the name is a constant, never anything from a request.
+            Dir::open_ambient_dir(&config.data_dir, ambient_authority()).map_err(data_dir_error)?;
+        let subdir = |name: &str| {
+            data_dir.create_dir_all(name)?;
+            data_dir.open_dir(name)
+        };
+        // SQLite opens by path; the names are constants, never anything from a request.
         let message_log = MessageLog::open(&config.data_dir.join(DB_FILE))?;
+        let admin_store = Arc::new(AdminStore::open(&config.data_dir.join(ADMIN_DB_FILE))?);
+        let compiled = subdir(crate::admin::COMPILED_DIR).map_err(data_dir_error)?;
+        runtime.use_cache(Arc::new(crate::admin::FileCache::new(
+            compiled,
+            admin_store.clone(),
+        )));
+        subdir(STANDARDS_DIR).map_err(data_dir_error)?;
+        let registry = Registry::new(
+            admin_store.clone(),
+            subdir(ADAPTERS_DIR).map_err(data_dir_error)?,
+            runtime.clone(),
+            config.registry.clone(),
+            &config.adapters,
+        );
+        let started = std::time::Instant::now();
+        registry.start(&config.adapters).await?;
+        tracing::info!(
+            adapters = registry.active().load().len(),
+            millis = started.elapsed().as_millis() as u64,
+            "adapter registry loaded"
+        );
 
-        let services = config
-            .services
-            .values()
-            .map(|s| (s.id.clone(), Arc::new(s.clone())))
-            .collect();
-        let clients = config
-            .clients
-            .iter()
-            .map(|c| (c.api_key_sha256.clone(), Arc::new(c.clone())))
-            .collect();
+        let active = registry.active().clone();
+        let has_adapter = move |agency: &str| active.load().contains_key(agency);
+        let tables = Tables::build(
+            &config,
+            standards,
+            &admin_store,
+            &config.data_dir,
+            &has_adapter,
+        )
+        .map_err(StartError::Tables)?;
+
         let operators = config
             .operators
             .iter()
@@ -216,11 +260,11 @@ impl Hub {
 
         Ok(Arc::new(Hub {
             catalogues,
-            standards,
             runtime,
-            adapters: ArcSwap::from_pointee(adapters),
-            services,
-            clients,
+            registry,
+            tables: ArcSwap::from_pointee(tables),
+            admin_store,
+            table_changes: tokio::sync::Mutex::new(()),
             operators,
             providers: Providers::new(),
             message_log,
@@ -241,7 +285,17 @@ impl Hub {
 
     /// The active adapter of `agency`.
     pub fn adapter(&self, agency: &str) -> Option<Arc<LoadedAdapter>> {
-        self.adapters.load().get(agency).cloned()
+        self.registry.active().load().get(agency).cloned()
+    }
+
+    /// The adapter registry.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The standards, services and clients in force now.
+    pub fn tables(&self) -> Arc<Tables> {
+        self.tables.load_full()
     }
 
     /// The sandbox runtime adapters run in.

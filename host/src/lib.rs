@@ -16,10 +16,13 @@
 //! - [`api`]: the HTTP API.
 //! - [`server`]: connections, their limits, and graceful shutdown.
 //! - [`hub`]: start-up and the shared state.
+//! - [`admin`]: the adapter registry, run-time tables and audit log, changed through the
+//!   admin API.
 //! - [`signing`]: Ed25519 keys and signatures over adapter components.
 
 #![deny(unsafe_code)]
 
+pub mod admin;
 pub mod api;
 pub mod catalogue;
 pub mod config;

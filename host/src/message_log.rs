@@ -110,6 +110,10 @@ pub struct ExchangeRecord {
     pub caller_adapter: Option<String>,
     /// The provider's adapter as `name@version`, when one ran.
     pub provider_adapter: Option<String>,
+    /// SHA-256 of the caller's adapter component: exactly which registered version ran.
+    pub caller_adapter_sha256: Option<String>,
+    /// SHA-256 of the provider's adapter component.
+    pub provider_adapter_sha256: Option<String>,
     /// How it ended.
     pub outcome: Outcome,
     /// The HTTP status returned to the caller.
@@ -148,6 +152,8 @@ CREATE TABLE IF NOT EXISTS exchanges (
     provider         TEXT,
     caller_adapter   TEXT,
     provider_adapter TEXT,
+    caller_adapter_sha256   TEXT,
+    provider_adapter_sha256 TEXT,
     outcome          TEXT NOT NULL,
     status           INTEGER NOT NULL,
     problem_type     TEXT,
@@ -271,8 +277,9 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), LogError> {
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO exchanges (id, started_at, finished_at, duration_micros, caller, service,
-                provider, caller_adapter, provider_adapter, outcome, status, problem_type, steps, bodies)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                provider, caller_adapter, provider_adapter, caller_adapter_sha256,
+                provider_adapter_sha256, outcome, status, problem_type, steps, bodies)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?;
         for (r, _) in batch {
             stmt.execute(params![
@@ -285,6 +292,8 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), LogError> {
                 r.provider,
                 r.caller_adapter,
                 r.provider_adapter,
+                r.caller_adapter_sha256,
+                r.provider_adapter_sha256,
                 r.outcome.as_str(),
                 r.status,
                 r.problem_type,
@@ -307,6 +316,8 @@ struct RawRow {
     provider: Option<String>,
     caller_adapter: Option<String>,
     provider_adapter: Option<String>,
+    caller_adapter_sha256: Option<String>,
+    provider_adapter_sha256: Option<String>,
     outcome: String,
     status: u16,
     problem_type: Option<String>,
@@ -325,6 +336,8 @@ fn row_to_raw(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
         provider: row.get("provider")?,
         caller_adapter: row.get("caller_adapter")?,
         provider_adapter: row.get("provider_adapter")?,
+        caller_adapter_sha256: row.get("caller_adapter_sha256")?,
+        provider_adapter_sha256: row.get("provider_adapter_sha256")?,
         outcome: row.get("outcome")?,
         status: row.get("status")?,
         problem_type: row.get("problem_type")?,
@@ -345,6 +358,8 @@ impl RawRow {
             provider: self.provider,
             caller_adapter: self.caller_adapter,
             provider_adapter: self.provider_adapter,
+            caller_adapter_sha256: self.caller_adapter_sha256,
+            provider_adapter_sha256: self.provider_adapter_sha256,
             outcome: Outcome::parse(&self.outcome),
             status: self.status,
             problem_type: self.problem_type,
@@ -369,6 +384,8 @@ mod tests {
             provider: Some("http://127.0.0.1:1/x".to_owned()),
             caller_adapter: Some("edxml-documents@0.1.0".to_owned()),
             provider_adapter: None,
+            caller_adapter_sha256: None,
+            provider_adapter_sha256: None,
             outcome,
             status: if outcome == Outcome::Delivered {
                 200

@@ -171,6 +171,42 @@ impl Problem {
     }
 }
 
+impl From<&crate::admin::AdminError> for Problem {
+    fn from(err: &crate::admin::AdminError) -> Self {
+        use crate::admin::AdminError as E;
+        let detail = err.to_string();
+        match err {
+            E::BadRequest(_) => Problem::bad_request(detail),
+            E::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail),
+            E::Conflict { kind, .. } => Problem::new(
+                StatusCode::CONFLICT,
+                kind,
+                "Conflicts with the hub's current state",
+                detail,
+            ),
+            E::Invalid { kind, .. } => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                kind,
+                admin_title(kind),
+                detail,
+            ),
+            E::Store(_) | E::Io(_) => Problem::internal(detail),
+        }
+    }
+}
+
+/// The title of each kind of refused admin input.
+fn admin_title(kind: &str) -> &'static str {
+    match kind {
+        "adapter-invalid" => "Not a valid adapter",
+        "adapter-tampered" => "Stored adapter failed its checks",
+        "signature-required" => "Signature required",
+        "signature-invalid" => "Signature not valid",
+        "standard-invalid" => "Schema does not compile",
+        _ => "Invalid request",
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status_code();

@@ -18,13 +18,27 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|c| !c.is_empty())
 }
 
-fn digest(secret: &str) -> String {
+/// The SHA-256 of a key or token, lowercase hex: what the hub stores and looks up.
+pub fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A new random API key or operator token: `lgsp_` and 244 random bits in hex.
+pub fn new_key() -> String {
+    format!(
+        "lgsp_{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 /// The agency whose API key the request carries.
 pub(super) fn client(hub: &Hub, headers: &HeaderMap) -> Option<Arc<ClientConfig>> {
-    hub.clients.get(&digest(bearer(headers)?)).cloned()
+    hub.tables
+        .load()
+        .clients
+        .get(&digest(bearer(headers)?))
+        .cloned()
 }
 
 /// The operator whose token the request carries.
@@ -36,15 +50,16 @@ pub(super) fn operator(hub: &Hub, headers: &HeaderMap) -> Option<Arc<OperatorCon
 pub(super) fn anyone(hub: &Hub, headers: &HeaderMap) -> bool {
     bearer(headers).is_some_and(|secret| {
         let hash = digest(secret);
-        hub.clients.contains_key(&hash) || hub.operators.contains_key(&hash)
+        hub.tables.load().clients.contains_key(&hash) || hub.operators.contains_key(&hash)
     })
 }
 
 /// An operator, or the problem to answer: 401 without valid credentials, 403 for an agency's
-/// key, which is valid but does not open the message log.
+/// key, which is valid but does not open what `refusal` names.
 pub(super) fn require_operator(
     hub: &Hub,
     headers: &HeaderMap,
+    refusal: &'static str,
 ) -> Result<Arc<OperatorConfig>, Box<crate::problem::Problem>> {
     if let Some(operator) = operator(hub, headers) {
         return Ok(operator);
@@ -54,7 +69,7 @@ pub(super) fn require_operator(
             axum::http::StatusCode::FORBIDDEN,
             "forbidden",
             "Not allowed",
-            "the message log is for operators and auditors, not agencies",
+            refusal,
         )));
     }
     Err(Box::new(crate::problem::Problem::unauthenticated()))

@@ -151,6 +151,8 @@ async fn run(
         provider: trace.provider.take(),
         caller_adapter: trace.caller_adapter.take(),
         provider_adapter: trace.provider_adapter.take(),
+        caller_adapter_sha256: trace.caller_adapter_sha256.take(),
+        provider_adapter_sha256: trace.provider_adapter_sha256.take(),
         outcome: match status {
             200..=299 => Outcome::Delivered,
             400..=499 => Outcome::Rejected,

@@ -15,6 +15,9 @@ use crate::hub::Hub;
 use crate::message_log::MAX_PAGE;
 use crate::problem::Problem;
 
+/// What an agency's key is told.
+const MESSAGE_LOG_ONLY: &str = "the message log is for operators and auditors, not agencies";
+
 /// Page size when the caller gives none.
 const DEFAULT_PAGE: u32 = 50;
 
@@ -23,7 +26,7 @@ pub(super) async fn list(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(problem) = auth::require_operator(&hub, &headers) {
+    if let Err(problem) = auth::require_operator(&hub, &headers, MESSAGE_LOG_ONLY) {
         return problem.into_response();
     }
     if let Some(unknown) = query
@@ -75,7 +78,7 @@ pub(super) async fn get(
     let Ok(Path(id)) = id else {
         return Problem::bad_request("the path is not valid UTF-8").into_response();
     };
-    if let Err(problem) = auth::require_operator(&hub, &headers) {
+    if let Err(problem) = auth::require_operator(&hub, &headers, MESSAGE_LOG_ONLY) {
         return problem.into_response();
     }
     match hub.message_log.get(id.clone()).await {

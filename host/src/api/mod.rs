@@ -4,7 +4,8 @@
 //! Handlers stay thin: they authenticate, read the request within its limits, call into the
 //! hub, and turn the outcome into a response, with every error going through `problem`.
 
-pub(crate) mod auth;
+pub mod admin;
+pub mod auth;
 mod catalogues;
 mod exchange;
 mod messages;
@@ -26,6 +27,10 @@ pub const META_HEADER_PREFIX: &str = "lgsp-meta-";
 /// Most metadata pairs taken from one request.
 pub const MAX_METADATA: usize = 32;
 
+/// The address of the client a request came from, set by the server on every request.
+#[derive(Debug, Clone, Copy)]
+pub struct RemoteAddr(pub std::net::SocketAddr);
+
 /// The hub's whole HTTP API.
 pub fn router(hub: Arc<Hub>) -> Router {
     Router::new()
@@ -36,6 +41,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/v1/catalogues/{catalogue}/{code}", get(catalogues::entry))
         .route("/v1/messages", get(messages::list))
         .route("/v1/messages/{id}", get(messages::get))
+        .merge(admin::routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(hub)

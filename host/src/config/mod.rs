@@ -88,6 +88,26 @@ struct RawConfig {
     clients: Vec<RawClient>,
     #[serde(default)]
     operators: Vec<RawOperator>,
+    #[serde(default)]
+    registry: RawRegistry,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRegistry {
+    #[serde(default)]
+    require_signatures: bool,
+    #[serde(default)]
+    publishers: Vec<RawPublisher>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPublisher {
+    name: String,
+    public_key: String,
+    #[serde(default)]
+    agencies: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -119,7 +139,7 @@ struct RawStandard {
 #[serde(deny_unknown_fields)]
 struct RawAdapter {
     agency: String,
-    component: PathBuf,
+    component: Option<PathBuf>,
     deadline_ms: Option<u64>,
     max_memory_bytes: Option<usize>,
     max_output_bytes: Option<usize>,
@@ -220,6 +240,37 @@ pub struct Config {
     pub clients: Vec<ClientConfig>,
     /// Operators, in file order.
     pub operators: Vec<OperatorConfig>,
+    /// Who may publish adapters, and whether they must.
+    pub registry: RegistryConfig,
+}
+
+/// The adapter registry's signature policy.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryConfig {
+    /// Refuse every adapter without a valid signature from a trusted publisher, on upload and
+    /// again when it is loaded at start.
+    pub require_signatures: bool,
+    /// The trusted publishers' keys.
+    pub publishers: Vec<PublisherConfig>,
+}
+
+/// A publisher whose Ed25519 key the hub trusts to sign adapters.
+#[derive(Debug, Clone)]
+pub struct PublisherConfig {
+    /// A name for the audit log and the registry.
+    pub name: String,
+    /// The public key, written as the standard base64 of its 32 bytes (the content of
+    /// `lgsp keygen`'s `.pub`).
+    pub public_key: crate::signing::PublicKey,
+    /// The agencies whose adapters it may sign; every agency when empty.
+    pub agencies: BTreeSet<String>,
+}
+
+impl PublisherConfig {
+    /// Whether this publisher may sign `agency`'s adapters.
+    pub fn covers(&self, agency: &str) -> bool {
+        self.agencies.is_empty() || self.agencies.contains(agency)
+    }
 }
 
 /// A standard: a versioned schema.
@@ -247,8 +298,9 @@ impl StandardConfig {
 pub struct AdapterConfig {
     /// The agency it serves.
     pub agency: String,
-    /// The component file.
-    pub component: PathBuf,
+    /// The component file, imported into the adapter registry at start; `None` when the
+    /// agency's adapters are only uploaded through the admin API.
+    pub component: Option<PathBuf>,
     /// CPU deadline per call.
     pub deadline: Duration,
     /// Cap on the adapter's linear memory.
@@ -422,7 +474,7 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
         }
         let adapter = AdapterConfig {
             agency: a.agency.clone(),
-            component: resolve(&a.component),
+            component: a.component.as_deref().map(resolve),
             deadline,
             max_memory_bytes: a.max_memory_bytes.unwrap_or(DEFAULT_ADAPTER_MEMORY_BYTES),
             max_output_bytes: a.max_output_bytes.unwrap_or(DEFAULT_ADAPTER_OUTPUT_BYTES),
@@ -570,6 +622,41 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
         });
     }
 
+    let mut publishers = Vec::new();
+    for (i, p) in raw.registry.publishers.into_iter().enumerate() {
+        let key = |field: &str| format!("registry.publishers[{i}].{field}");
+        check_name(&key("name"), &p.name)?;
+        if publishers
+            .iter()
+            .any(|q: &PublisherConfig| q.name == p.name)
+        {
+            return Err(invalid(
+                key("name"),
+                format!("{:?} is declared twice", p.name),
+            ));
+        }
+        let public_key = p
+            .public_key
+            .parse::<crate::signing::PublicKey>()
+            .map_err(|err| invalid(key("public_key"), err.to_string()))?;
+        let mut agencies = BTreeSet::new();
+        for (j, agency) in p.agencies.into_iter().enumerate() {
+            check_name(&format!("registry.publishers[{i}].agencies[{j}]"), &agency)?;
+            agencies.insert(agency);
+        }
+        publishers.push(PublisherConfig {
+            name: p.name,
+            public_key,
+            agencies,
+        });
+    }
+    if raw.registry.require_signatures && publishers.is_empty() {
+        return Err(invalid(
+            "registry.require_signatures",
+            "signatures are required but no `[[registry.publishers]]` key is trusted",
+        ));
+    }
+
     Ok(Config {
         listen,
         data_dir,
@@ -582,6 +669,10 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
         services,
         clients,
         operators,
+        registry: RegistryConfig {
+            require_signatures: raw.registry.require_signatures,
+            publishers,
+        },
     })
 }
 
@@ -591,7 +682,7 @@ fn unknown_standard(name: &str, standards: &BTreeMap<String, StandardConfig>) ->
 }
 
 /// Ids travel in URLs, log fields and database rows: keep them to a plain alphabet.
-fn check_name(key: &str, value: &str) -> Result<()> {
+pub(crate) fn check_name(key: &str, value: &str) -> Result<()> {
     let ok = !value.is_empty()
         && value.len() <= 128
         && value
@@ -607,7 +698,7 @@ fn check_name(key: &str, value: &str) -> Result<()> {
     }
 }
 
-fn check_url(key: &str, url: &str) -> Result<()> {
+pub(crate) fn check_url(key: &str, url: &str) -> Result<()> {
     match reqwest::Url::parse(url) {
         Ok(u) if u.scheme() == "http" || u.scheme() == "https" => Ok(()),
         Ok(u) => Err(invalid(

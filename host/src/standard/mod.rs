@@ -173,6 +173,21 @@ impl Standards {
     pub fn get(&self, key: &str) -> Option<&Arc<Standard>> {
         self.by_key.get(key)
     }
+
+    /// Adds or replaces a standard (the admin API builds a new set and swaps it in).
+    pub fn insert(&mut self, standard: Standard) {
+        self.by_key.insert(standard.key.clone(), Arc::new(standard));
+    }
+
+    /// Removes a standard.
+    pub fn remove(&mut self, key: &str) -> Option<Arc<Standard>> {
+        self.by_key.remove(key)
+    }
+
+    /// Every standard's `id@version`.
+    pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
+        self.by_key.keys().map(String::as_str)
+    }
 }
 
 /// Longest violation message kept: schema messages can quote a whole instance.
