@@ -1,5 +1,6 @@
 //! Integration tests: the real hub over HTTP, with the sample adapters built from source.
 
+mod admin;
 mod catalogues;
 mod errors;
 mod fixtures;

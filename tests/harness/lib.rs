@@ -30,8 +30,10 @@ pub mod keys {
     pub const REGISTRY_A: &str = "test-key-registry-a";
     /// A client whose adapter misbehaves on request.
     pub const HOSTILE: &str = "test-key-hostile";
-    /// An operator token for the message log.
+    /// An operator token (role `operator`).
     pub const OPERATOR: &str = "test-token-operator";
+    /// An auditor token (role `auditor`: reads only).
+    pub const AUDITOR: &str = "test-token-auditor";
 }
 
 /// Agency ids used in the test configuration.
@@ -199,6 +201,10 @@ pub struct TestHub {
     /// The hub itself, for in-process checks.
     pub hub: Arc<lgsp::Hub>,
     _dir: Option<Arc<tempfile::TempDir>>,
+    /// The configuration text it started with, to start it again.
+    config: String,
+    /// Stops the server loop.
+    stop: Option<Arc<tokio::sync::Notify>>,
 }
 
 /// The hub most tests share, running on a runtime of its own so that it outlives each test's.
@@ -360,6 +366,11 @@ services = ["hostile.echo", "hostile.unreachable-to-local", "broken.unreachable"
 name = "test-operator"
 token_sha256 = "{k_op}"
 role = "operator"
+
+[[operators]]
+name = "test-auditor"
+token_sha256 = "{k_aud}"
+role = "auditor"
 "#,
         data = data_dir.display(),
         dms_a = agencies::DMS_A,
@@ -375,6 +386,7 @@ role = "operator"
         k_reg = h(keys::REGISTRY_A),
         k_hos = h(keys::HOSTILE),
         k_op = h(keys::OPERATOR),
+        k_aud = h(keys::AUDITOR),
     )
 }
 
@@ -393,6 +405,15 @@ impl TestHub {
 
         let dir = tempfile::tempdir().expect("temp dir");
         let text = edit(config_text(&peers_url, &dir.path().join("data")));
+        Self::launch(Arc::new(dir), text, recorder, peers_url).await
+    }
+
+    async fn launch(
+        dir: Arc<tempfile::TempDir>,
+        text: String,
+        recorder: Recorder,
+        peers_url: String,
+    ) -> TestHub {
         let config =
             lgsp::config::Config::parse(&text, dir.path()).expect("the test config is valid");
         let hub = lgsp::Hub::start(config).await.expect("the hub starts");
@@ -402,8 +423,10 @@ impl TestHub {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let served = hub.clone();
+        let stop = Arc::new(tokio::sync::Notify::new());
+        let stopped = stop.clone();
         tokio::spawn(async move {
-            let _ = lgsp::serve(served, listener, std::future::pending()).await;
+            let _ = lgsp::serve(served, listener, async move { stopped.notified().await }).await;
         });
 
         TestHub {
@@ -412,8 +435,53 @@ impl TestHub {
             recorder,
             http: reqwest::Client::new(),
             hub,
-            _dir: Some(Arc::new(dir)),
+            _dir: Some(dir),
+            config: text,
+            stop: Some(stop),
         }
+    }
+
+    /// Stops this hub and starts a new one on the same configuration and data directory, as
+    /// an operator's restart does.
+    pub async fn restart(self) -> TestHub {
+        let stop = self
+            .stop
+            .expect("a hub started by this test, not the shared one");
+        stop.notify_one();
+        let dir = self._dir.expect("a data directory");
+        drop(self.hub);
+        Self::launch(dir, self.config, self.recorder, self.peers_url).await
+    }
+
+    /// The data directory of this hub.
+    pub fn data_dir(&self) -> PathBuf {
+        self._dir
+            .as_ref()
+            .expect("a hub started by this test")
+            .path()
+            .join("data")
+    }
+
+    /// Sends an admin API request with `token` (none for no `Authorization`).
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Reply {
+        let mut req = self.http.request(method, format!("{}{path}", self.url));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some((content_type, body)) = body {
+            req = req.header("content-type", content_type).body(body);
+        }
+        Reply::from(req.send().await.expect("the hub answers")).await
     }
 
     /// A handle on the hub that tests share: starting a hub compiles every adapter, so tests
@@ -452,6 +520,8 @@ impl TestHub {
             http: reqwest::Client::new(),
             hub: shared.hub.clone(),
             _dir: None,
+            config: String::new(),
+            stop: None,
         }
     }
 
@@ -465,6 +535,8 @@ impl TestHub {
             http: reqwest::Client::new(),
             hub: self.hub.clone(),
             _dir: self._dir.clone(),
+            config: self.config.clone(),
+            stop: None,
         }
     }
 
