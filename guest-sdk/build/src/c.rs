@@ -1,0 +1,523 @@
+//! Builds a C adapter project into a component with clang 14, wasi-libc and wit-bindgen's C
+//! bindings.
+//!
+//! A C adapter project is a folder with an `lgsp-adapter.toml` (`[adapter]` with `name` and
+//! `version`) and its sources under `src/` (every `.c` file there, at any depth, with `src/`
+//! and, if present, `include/` on the include path). This module writes the contract's C
+//! bindings (`adapter.h`, `adapter.c` and the object that carries the component type) from
+//! the WIT built into this crate, so a project holds no generated code; it compiles and links
+//! everything in one clang run for `wasm32-wasi` as a reactor (no `main`, no `_start`), then
+//! wraps the core module into a component with `wit-component`.
+//!
+//! No WASI adapter is used and none is stubbed: wasi-libc's string, memory and allocation
+//! functions import nothing, and a project that calls one that does (`printf`, `fopen`,
+//! `time`, `getenv`) fails to build with a message that says so. The component is then read
+//! back and refused unless it imports only `lgsp:adapter` interfaces. This module does not
+//! install the toolchain; that is `scripts/setup-c.sh`, named in every error about a missing
+//! piece.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use wit_bindgen_core::Files;
+use wit_bindgen_core::wit_parser::Resolve;
+
+use crate::{BuildError, Result};
+
+/// The script that installs the toolchain, named in every error about a missing piece.
+pub const SETUP_SCRIPT: &str = "scripts/setup-c.sh";
+
+/// The project's manifest, at its top.
+pub const MANIFEST: &str = "lgsp-adapter.toml";
+
+/// The environment variable that names another clang than [`DEFAULT_CLANG`].
+pub const CLANG_ENV: &str = "LGSP_CLANG";
+
+/// The compiler the setup script installs (Debian 12's `clang-14`).
+pub const DEFAULT_CLANG: &str = "clang-14";
+
+/// The contract, built into this crate so that a project needs no copy of its own.
+const CONTRACT: &str = include_str!("../../../wit/adapter.wit");
+
+/// The world every adapter targets; the bindings' files are named after it.
+const WORLD: &str = "adapter";
+
+/// The only interfaces an adapter may import, by prefix.
+const ALLOWED_IMPORTS: &str = "lgsp:adapter/";
+
+/// The flags every adapter is compiled and linked with.
+///
+/// A reactor exports its functions and `_initialize` (which wit-component calls once at
+/// instantiation) instead of a `_start` that would import `proc_exit`. The stack goes first
+/// in linear memory, so that a stack overflow traps instead of overwriting data; 256 KiB is
+/// four times the linker's default, for recursive parsers.
+const FLAGS: &[&str] = &[
+    "--target=wasm32-wasi",
+    "-mexec-model=reactor",
+    "-std=c17",
+    "-Os",
+    "-Wall",
+    "-Wextra",
+    "-Wl,--stack-first",
+    "-Wl,-z,stack-size=262144",
+    "-Wl,--strip-all",
+];
+
+/// What the project's manifest says: the component's name and the adapter's version, passed
+/// to the sources as `LGSP_ADAPTER_NAME` and `LGSP_ADAPTER_VERSION` for `describe`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// The adapter's name, `[a-z][a-z0-9-]*`; the component is `<name>.wasm`.
+    pub name: String,
+    /// The adapter's own version, such as `0.1.0`.
+    pub version: String,
+}
+
+impl Manifest {
+    /// Reads `<project_dir>/lgsp-adapter.toml`.
+    pub fn read(project_dir: &Path) -> Result<Self> {
+        let path = project_dir.join(MANIFEST);
+        let fail = |reason: String| BuildError::Manifest {
+            path: path.clone(),
+            reason,
+        };
+        let text = std::fs::read_to_string(&path).map_err(|err| fail(err.to_string()))?;
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|err: toml::de::Error| fail(err.to_string()))?;
+        let field = |key: &str| {
+            doc.get("adapter")
+                .and_then(|a| a.get(key))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+                .ok_or_else(|| fail(format!("no `adapter.{key}`")))
+        };
+        let (name, version) = (field("name")?, field("version")?);
+
+        // Both become C string literals and a file name: only plain characters.
+        let mut chars = name.chars();
+        let name_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !name_ok {
+            return Err(fail(format!(
+                "`adapter.name` {name:?} must be lowercase letters, digits and dashes, \
+                 starting with a letter"
+            )));
+        }
+        let version_ok = !version.is_empty()
+            && version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".+-".contains(c));
+        if !version_ok {
+            return Err(fail(format!(
+                "`adapter.version` {version:?} is not a version such as 0.1.0"
+            )));
+        }
+        Ok(Self { name, version })
+    }
+}
+
+/// Builds the C adapter project at `project_dir` and writes `<out_dir>/<name>.wasm`, a
+/// component that imports only the contract. The generated bindings and the core module are
+/// kept in `<out_dir>/.<name>-c-build/` (point an editor at its `bindings/` folder).
+pub fn build(project_dir: &Path, out_dir: &Path) -> Result<PathBuf> {
+    let manifest = Manifest::read(project_dir)?;
+    let name = &manifest.name;
+    let sources = sources(project_dir)?;
+    let toolchain = Toolchain::find(&clang(), project_dir)?;
+
+    let work = out_dir.join(format!(".{name}-c-build"));
+    let bindings = work.join("bindings");
+    let _ = std::fs::remove_dir_all(&work);
+    write_bindings(&bindings).map_err(|reason| BuildError::Componentize {
+        path: project_dir.to_owned(),
+        reason,
+    })?;
+
+    let core = work.join(format!("{name}.core.wasm"));
+    let mut cmd = Command::new(&toolchain.clang);
+    cmd.args(FLAGS)
+        .arg(format!("-DLGSP_ADAPTER_NAME=\"{name}\""))
+        .arg(format!("-DLGSP_ADAPTER_VERSION=\"{}\"", manifest.version))
+        .arg("-I")
+        .arg(project_dir.join("src"));
+    if project_dir.join("include").is_dir() {
+        cmd.arg("-I").arg(project_dir.join("include"));
+    }
+    cmd.arg("-I")
+        .arg(&bindings)
+        .args(&sources)
+        .arg(bindings.join(format!("{WORLD}.c")))
+        .arg(bindings.join(format!("{WORLD}_component_type.o")))
+        .arg("-o")
+        .arg(&core);
+    crate::run(cmd, &format!("clang build of adapter {name:?}"))?;
+
+    let module = std::fs::read(&core).map_err(|source| BuildError::Io {
+        path: core.clone(),
+        source,
+    })?;
+    let component = crate::componentize(&module).map_err(|reason| BuildError::Componentize {
+        path: core.clone(),
+        reason: format!(
+            "{reason} (a C adapter can call only the contract's imports: functions such as \
+             printf, fopen, time or getenv need WASI, which the hub does not provide)"
+        ),
+    })?;
+    check_imports(&component).map_err(|reason| BuildError::Componentize {
+        path: core.clone(),
+        reason,
+    })?;
+
+    let out = out_dir.join(format!("{name}.wasm"));
+    std::fs::write(&out, component).map_err(|source| BuildError::Io {
+        path: out.clone(),
+        source,
+    })?;
+    Ok(out)
+}
+
+/// The clang to build with: the one [`CLANG_ENV`] names, else [`DEFAULT_CLANG`] on `PATH`.
+fn clang() -> PathBuf {
+    std::env::var_os(CLANG_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CLANG))
+}
+
+/// Every `.c` file under `<project_dir>/src`, in a stable order.
+fn sources(project_dir: &Path) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if path.extension().is_some_and(|ext| ext == "c") {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let src = project_dir.join("src");
+    let mut found = Vec::new();
+    walk(&src, &mut found).map_err(|source| BuildError::Io {
+        path: src.clone(),
+        source,
+    })?;
+    if found.is_empty() {
+        return Err(BuildError::Manifest {
+            path: project_dir.join(MANIFEST),
+            reason: format!("the project has no .c file under {src:?}"),
+        });
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// A compiler that can build for `wasm32-wasi`, with every piece it needs.
+#[derive(Debug)]
+struct Toolchain {
+    clang: PathBuf,
+}
+
+impl Toolchain {
+    /// Checks that `clang` runs and finds wasi-libc, its Wasm builtins and `wasm-ld`; an
+    /// error names the missing piece, its Debian package and [`SETUP_SCRIPT`]. Errors name
+    /// `project_dir`, the project being built.
+    fn find(clang: &Path, project_dir: &Path) -> Result<Self> {
+        let missing = |what: String| BuildError::Componentize {
+            path: project_dir.to_owned(),
+            reason: format!(
+                "the C toolchain is incomplete: {what}; install it with {SETUP_SCRIPT}"
+            ),
+        };
+        let ask = |arg: &str| {
+            Command::new(clang)
+                .args(["--target=wasm32-wasi", arg])
+                .output()
+                .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        };
+        let version = ask("--version").map_err(|err| {
+            missing(format!(
+                "{clang:?} could not be run ({err}); it comes with the Debian package clang-14"
+            ))
+        })?;
+        if version.is_empty() {
+            return Err(missing(format!("{clang:?} did not say its version")));
+        }
+
+        let pieces = [
+            ("-print-file-name=libc.a", "wasi-libc (libc.a)", "wasi-libc"),
+            (
+                "-print-file-name=crt1-reactor.o",
+                "wasi-libc's reactor start file",
+                "wasi-libc",
+            ),
+            (
+                "-print-libgcc-file-name",
+                "the compiler's Wasm builtins",
+                "libclang-rt-14-dev-wasm32",
+            ),
+            (
+                "-print-prog-name=wasm-ld",
+                "the Wasm linker wasm-ld",
+                "lld-14",
+            ),
+        ];
+        for (arg, what, package) in pieces {
+            let found = ask(arg).map_err(|err| missing(format!("{clang:?} failed ({err})")))?;
+            let path = Path::new(&found);
+            if !(path.is_absolute() && path.exists()) {
+                return Err(missing(format!(
+                    "{what} was not found by {clang:?}; it comes with the Debian package \
+                     {package}"
+                )));
+            }
+        }
+        Ok(Self {
+            clang: clang.to_owned(),
+        })
+    }
+}
+
+/// Writes the contract's C bindings into `dir`: `adapter.h`, `adapter.c` and
+/// `adapter_component_type.o`, the object whose custom section tells wit-component the world.
+fn write_bindings(dir: &Path) -> Result<(), String> {
+    let mut resolve = Resolve::default();
+    let package = resolve
+        .push_str("adapter.wit", CONTRACT)
+        .map_err(|err| format!("failed to read the contract: {err:#}"))?;
+    let world = resolve
+        .select_world(&[package], Some(WORLD))
+        .map_err(|err| format!("failed to find the world {WORLD:?}: {err:#}"))?;
+    let mut files = Files::default();
+    wit_bindgen_c::Opts::default()
+        .build()
+        .generate(&mut resolve, world, &mut files)
+        .map_err(|err| format!("failed to generate the C bindings: {err:#}"))?;
+
+    std::fs::create_dir_all(dir).map_err(|err| format!("failed to create {dir:?}: {err}"))?;
+    for (name, bytes) in files.iter() {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|err| format!("failed to write {path:?}: {err}"))?;
+    }
+    Ok(())
+}
+
+/// Every import of `component` is an interface of the contract; otherwise says which is not.
+fn check_imports(component: &[u8]) -> Result<(), String> {
+    let imports = imports(component)?;
+    let foreign: Vec<&String> = imports
+        .iter()
+        .filter(|name| !name.starts_with(ALLOWED_IMPORTS))
+        .collect();
+    if foreign.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "it imports {foreign:?}, which the hub does not provide; only {ALLOWED_IMPORTS}* \
+             may be imported"
+        ))
+    }
+}
+
+/// The names of the interfaces `component` imports, such as `lgsp:adapter/log@0.1.0`.
+pub fn imports(component: &[u8]) -> Result<Vec<String>, String> {
+    let decoded = wit_component::decode(component)
+        .map_err(|err| format!("failed to read the component's imports: {err:#}"))?;
+    let wit_component::DecodedWasm::Component(resolve, world) = decoded else {
+        return Err("it is a WIT package, not a component".to_owned());
+    };
+    Ok(resolve.worlds[world]
+        .imports
+        .keys()
+        .map(|key| resolve.name_world_key(key))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    /// A fresh, empty folder under the system's temporary folder.
+    fn temp_dir(label: &str) -> PathBuf {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("lgsp-c-build-{label}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("{dir:?}: {err}"));
+        dir
+    }
+
+    /// Whether the toolchain is installed. On CI it must be: a missing one fails the test
+    /// there instead of skipping it.
+    fn toolchain_installed() -> bool {
+        match Toolchain::find(&clang(), Path::new("test")) {
+            Ok(_) => true,
+            Err(err) => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "the C toolchain must be installed on CI: {err}"
+                );
+                eprintln!("skipped: {err}");
+                false
+            }
+        }
+    }
+
+    /// Copies the template for `name`, replacing `{{name}}` in paths and contents as
+    /// `lgsp adapter new` does.
+    fn render_template(name: &str, to: &Path) {
+        fn copy(from: &Path, to: &Path, name: &str) {
+            std::fs::create_dir_all(to).unwrap_or_else(|err| panic!("{to:?}: {err}"));
+            for entry in std::fs::read_dir(from).unwrap_or_else(|err| panic!("{from:?}: {err}")) {
+                let path = entry.unwrap_or_else(|err| panic!("{from:?}: {err}")).path();
+                let file = path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().replace("{{name}}", name));
+                let target = to.join(file.unwrap_or_default());
+                if path.is_dir() {
+                    copy(&path, &target, name);
+                } else {
+                    let text = std::fs::read_to_string(&path)
+                        .unwrap_or_else(|err| panic!("{path:?}: {err}"));
+                    std::fs::write(&target, text.replace("{{name}}", name))
+                        .unwrap_or_else(|err| panic!("{target:?}: {err}"));
+                }
+            }
+        }
+        copy(&repo().join("guest-sdk/templates/c"), to, name);
+    }
+
+    #[test]
+    fn the_bindings_come_from_the_contract() {
+        let dir = temp_dir("bindings");
+        write_bindings(&dir).unwrap_or_else(|err| panic!("{err}"));
+        let header =
+            std::fs::read_to_string(dir.join("adapter.h")).unwrap_or_else(|err| panic!("{err}"));
+        for function in [
+            "exports_lgsp_adapter_mapping_describe(",
+            "exports_lgsp_adapter_mapping_to_national(",
+            "exports_lgsp_adapter_mapping_to_local(",
+            "lgsp_adapter_catalogue_lookup(",
+            "lgsp_adapter_log_write(",
+        ] {
+            assert!(header.contains(function), "adapter.h declares {function}");
+        }
+        assert!(dir.join("adapter.c").is_file());
+        assert!(dir.join("adapter_component_type.o").is_file());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_missing_compiler_names_its_package_and_the_setup_script() {
+        let err = Toolchain::find(
+            Path::new("/nonexistent/bin/clang-14"),
+            Path::new("my-adapter"),
+        )
+        .expect_err("no such compiler")
+        .to_string();
+        assert!(err.contains(SETUP_SCRIPT), "{err}");
+        assert!(err.contains("clang-14"), "{err}");
+        assert!(err.contains("my-adapter"), "{err}");
+    }
+
+    #[test]
+    fn the_manifest_names_the_adapter_plainly() {
+        let dir = temp_dir("manifest");
+        let err = Manifest::read(&dir).expect_err("no manifest");
+        assert!(matches!(err, BuildError::Manifest { .. }), "{err}");
+
+        let write = |text: &str| {
+            std::fs::write(dir.join(MANIFEST), text).unwrap_or_else(|err| panic!("{err}"))
+        };
+        write("[adapter]\nname = \"birth-records\"\n");
+        let err = Manifest::read(&dir).expect_err("no version").to_string();
+        assert!(err.contains("no `adapter.version`"), "{err}");
+        write("[adapter]\nname = \"Birth \\\"records\"\nversion = \"0.1.0\"\n");
+        let err = Manifest::read(&dir)
+            .expect_err("a name that breaks a C string")
+            .to_string();
+        assert!(err.contains("lowercase letters"), "{err}");
+        write("[adapter]\nname = \"birth-records\"\nversion = \"0.1.0\"\n");
+        assert_eq!(
+            Manifest::read(&dir).ok(),
+            Some(Manifest {
+                name: "birth-records".to_owned(),
+                version: "0.1.0".to_owned()
+            })
+        );
+
+        let err = build(&dir, &dir.join("out"))
+            .expect_err("no sources")
+            .to_string();
+        assert!(err.contains("no .c file"), "{err}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// The sample adapter builds into a component that imports the contract's interfaces
+    /// and nothing else: no WASI, stubbed or not.
+    #[test]
+    fn the_sample_adapter_imports_only_the_contract() {
+        if !toolchain_installed() {
+            return;
+        }
+        let out = temp_dir("sample");
+        let project = repo().join("sample-adapters/civil-registry-csv-c");
+        let component = build(&project, &out).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(component, out.join("civil-registry-csv-c.wasm"));
+        let bytes = std::fs::read(&component).unwrap_or_else(|err| panic!("{err}"));
+        let mut imports = imports(&bytes).unwrap_or_else(|err| panic!("{err}"));
+        imports.sort();
+        assert_eq!(
+            imports,
+            [
+                "lgsp:adapter/catalogue@0.1.0",
+                "lgsp:adapter/log@0.1.0",
+                "lgsp:adapter/types@0.1.0"
+            ]
+        );
+        let _ = std::fs::remove_dir_all(out);
+    }
+
+    /// What `lgsp adapter new --lang c` creates builds as it is.
+    #[test]
+    fn the_template_builds() {
+        if !toolchain_installed() {
+            return;
+        }
+        let dir = temp_dir("template");
+        let project = dir.join("birth-records");
+        render_template("birth-records", &project);
+        let component = build(&project, &dir.join("out")).unwrap_or_else(|err| panic!("{err}"));
+        let bytes = std::fs::read(&component).unwrap_or_else(|err| panic!("{err}"));
+        let imports = imports(&bytes).unwrap_or_else(|err| panic!("{err}"));
+        assert!(check_imports(&bytes).is_ok(), "{imports:?}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A source that calls into WASI fails to build, and the error says why.
+    #[test]
+    fn a_call_that_needs_wasi_is_refused() {
+        if !toolchain_installed() {
+            return;
+        }
+        let dir = temp_dir("wasi");
+        let project = dir.join("clocked");
+        render_template("clocked", &project);
+        // A constructor runs at instantiation, so the linker keeps it and what it calls.
+        let clock = "#include <time.h>\n\
+                     __attribute__((constructor)) static void started(void)\n\
+                     {\n    volatile time_t now = time(NULL);\n    (void)now;\n}\n";
+        std::fs::write(project.join("src/clock.c"), clock).unwrap_or_else(|err| panic!("{err}"));
+        let err = build(&project, &dir.join("out"))
+            .expect_err("time() imports WASI")
+            .to_string();
+        assert!(err.contains("need WASI"), "{err}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
