@@ -41,6 +41,11 @@ impl JsonStandard {
                 format!("the national form is not valid JSON: {err}"),
             )]
         })?;
+        // The common case, a valid form, takes the validator's short-circuiting path; the
+        // errors are only collected for a form already known to be invalid.
+        if self.validator.is_valid(&instance) {
+            return Ok(());
+        }
         let violations: Vec<Violation> = self
             .validator
             .iter_errors(&instance)
