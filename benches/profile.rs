@@ -7,15 +7,18 @@
 //! ```
 //!
 //! `LGSP_PROFILE` picks the operation: `exchange` (default; the whole exchange in process),
-//! `call` (bench-person's `to-national`), `empty` (a fresh instance and a trivial call);
+//! `call` (bench-person's `to-national`), `empty` (a fresh instance and a trivial call),
+//! `json` (the JSON Schema check of a national form of that size);
 //! `LGSP_PROFILE_SIZE` the message size in bytes (default 1024); `LGSP_PROFILE_ITERS` the
 //! number of iterations (default 2000).
 
 use std::sync::Arc;
 
 use bytes::Bytes;
+use lgsp::config::{StandardConfig, StandardKind};
 use lgsp::message::Message;
 use lgsp::runtime::{AdapterLimits, CallContext, Direction, LoadedAdapter, Phase};
+use lgsp::standard::Standard;
 use lgsp_benches::{AGENCY, InProcess, SERVICE};
 
 fn env(name: &str, default: usize) -> usize {
@@ -45,8 +48,22 @@ fn profile_loop(
         standard: "bench-person@1.0",
         phase: Phase::Request,
     };
+    let standard = (op == "json").then(|| {
+        Standard::load(&StandardConfig {
+            id: "bench-person".to_owned(),
+            version: "1.0".to_owned(),
+            kind: StandardKind::JsonSchema,
+            schema: lgsp_benches::root().join("standards/bench-person/person-envelope.schema.json"),
+        })
+        .expect("the standard compiles")
+    });
     for _ in 0..iters {
         match op {
+            "json" => {
+                if let Some(standard) = &standard {
+                    standard.validate_blocking(&msg).expect("valid");
+                }
+            }
             "exchange" => {
                 let (status, _) = rt.block_on(hub.exchange(SERVICE, body.to_vec()));
                 assert_eq!(status, 200);
@@ -90,6 +107,8 @@ fn main() {
     });
     let body = if op == "empty" {
         b"{}".to_vec()
+    } else if op == "json" {
+        lgsp_benches::national_person(size)
     } else {
         lgsp_benches::local_person(size)
     };
