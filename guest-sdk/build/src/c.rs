@@ -199,10 +199,12 @@ fn sources(project_dir: &Path) -> Result<Vec<PathBuf>> {
     }
     let src = project_dir.join("src");
     let mut found = Vec::new();
-    walk(&src, &mut found).map_err(|source| BuildError::Io {
-        path: src.clone(),
-        source,
-    })?;
+    if src.is_dir() {
+        walk(&src, &mut found).map_err(|source| BuildError::Io {
+            path: src.clone(),
+            source,
+        })?;
+    }
     if found.is_empty() {
         return Err(BuildError::Manifest {
             path: project_dir.join(MANIFEST),
