@@ -502,6 +502,62 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    /// Runs `make test` in `project` (its native tests, under the address and
+    /// undefined-behaviour sanitizers) with the build folder in `build`, and returns what it
+    /// printed.
+    fn make_test(project: &Path, build: &Path) -> String {
+        let output = Command::new("make")
+            .arg("--no-print-directory")
+            .arg("-C")
+            .arg(project)
+            .arg("test")
+            .arg(format!("BUILD={}", build.display()))
+            .output()
+            .unwrap_or_else(|err| panic!("make could not be run ({err}); see {SETUP_SCRIPT}"));
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "make test in {project:?} failed:\n{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    }
+
+    /// The sample's native tests: every fixture of the Rust adapter, round trips, declined
+    /// content types, and truncated and corrupted inputs through every translation.
+    #[test]
+    fn the_sample_passes_its_native_tests() {
+        if !toolchain_installed() {
+            return;
+        }
+        let build = temp_dir("sample-native");
+        let project = repo().join("sample-adapters/civil-registry-csv-c");
+        let printed = make_test(&project, &build);
+        let summary = printed.lines().last().unwrap_or_default();
+        assert!(summary.ends_with("checks passed, 0 failed"), "{printed}");
+        assert!(printed.contains("damaged inputs: "), "{printed}");
+        let _ = std::fs::remove_dir_all(build);
+    }
+
+    /// What `lgsp adapter new --lang c` creates passes its own native tests.
+    #[test]
+    fn the_template_passes_its_native_tests() {
+        if !toolchain_installed() {
+            return;
+        }
+        let dir = temp_dir("template-native");
+        let project = dir.join("birth-records");
+        render_template("birth-records", &project);
+        let printed = make_test(&project, &dir.join("build"));
+        assert!(printed.contains("ok    rejected/bad-fields"), "{printed}");
+        assert_eq!(
+            printed.lines().last(),
+            Some("3 passed, 0 failed"),
+            "{printed}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     /// A source that calls into WASI fails to build, and the error says why.
     #[test]
     fn a_call_that_needs_wasi_is_refused() {
