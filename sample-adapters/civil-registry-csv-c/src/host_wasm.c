@@ -37,6 +37,7 @@ bool host_lookup(struct arena *arena, const char *catalogue, struct str code,
 void host_log(enum log_level level, const char *message, const struct log_field *fields,
               size_t count)
 {
+    /* A log line carries a few counts and names; more than eight fields are left out. */
     adapter_tuple2_string_string_t pairs[8];
     if (count > sizeof pairs / sizeof *pairs)
         count = sizeof pairs / sizeof *pairs;
