@@ -22,7 +22,7 @@ use std::process::Command;
 use wit_bindgen_core::Files;
 use wit_bindgen_core::wit_parser::Resolve;
 
-use crate::{BuildError, Result};
+use crate::{BuildError, Result, check_imports};
 
 /// The script that installs the toolchain, named in every error about a missing piece.
 pub const SETUP_SCRIPT: &str = "scripts/setup-c.sh";
@@ -41,9 +41,6 @@ const CONTRACT: &str = include_str!("../../../wit/adapter.wit");
 
 /// The world every adapter targets; the bindings' files are named after it.
 const WORLD: &str = "adapter";
-
-/// The only interfaces an adapter may import, by prefix.
-const ALLOWED_IMPORTS: &str = "lgsp:adapter/";
 
 /// The flags every adapter is compiled and linked with.
 ///
@@ -179,9 +176,24 @@ pub fn build(project_dir: &Path, out_dir: &Path) -> Result<PathBuf> {
 
 /// The clang to build with: the one [`CLANG_ENV`] names, else [`DEFAULT_CLANG`] on `PATH`.
 fn clang() -> PathBuf {
-    std::env::var_os(CLANG_ENV)
+    let named = std::env::var_os(CLANG_ENV)
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_CLANG))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CLANG));
+    installed_path(&named).unwrap_or(named)
+}
+
+/// Where the compiler really is, with symbolic links resolved. Debian's `/usr/bin/clang-14`
+/// is a link into `/usr/lib/llvm-14/bin/`, and clang looks for `wasm-ld` beside the path it
+/// was started by: started from the link it finds no linker, since lld-14 puts only
+/// `wasm-ld-14` on the `PATH`.
+fn installed_path(program: &Path) -> Option<PathBuf> {
+    if program.components().count() > 1 {
+        return std::fs::canonicalize(program).ok();
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+        .and_then(|found| std::fs::canonicalize(found).ok())
 }
 
 /// Every `.c` file under `<project_dir>/src`, in a stable order.
@@ -305,40 +317,10 @@ fn write_bindings(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Every import of `component` is an interface of the contract; otherwise says which is not.
-fn check_imports(component: &[u8]) -> Result<(), String> {
-    let imports = imports(component)?;
-    let foreign: Vec<&String> = imports
-        .iter()
-        .filter(|name| !name.starts_with(ALLOWED_IMPORTS))
-        .collect();
-    if foreign.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "it imports {foreign:?}, which the hub does not provide; only {ALLOWED_IMPORTS}* \
-             may be imported"
-        ))
-    }
-}
-
-/// The names of the interfaces `component` imports, such as `lgsp:adapter/log@0.1.0`.
-pub fn imports(component: &[u8]) -> Result<Vec<String>, String> {
-    let decoded = wit_component::decode(component)
-        .map_err(|err| format!("failed to read the component's imports: {err:#}"))?;
-    let wit_component::DecodedWasm::Component(resolve, world) = decoded else {
-        return Err("it is a WIT package, not a component".to_owned());
-    };
-    Ok(resolve.worlds[world]
-        .imports
-        .keys()
-        .map(|key| resolve.name_world_key(key))
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::imports;
 
     fn repo() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{BuildError, Result};
+use crate::{BuildError, Result, check_imports};
 
 /// The ComponentizeJS release adapters are built with; `scripts/setup-js.sh` installs exactly
 /// this one (its lock file pins it and everything it pulls in).
@@ -39,9 +39,6 @@ const CONTRACT: &str = include_str!("../../../wit/adapter.wit");
 
 /// The world every adapter targets.
 const WORLD: &str = "adapter";
-
-/// The only interfaces an adapter may import, by prefix.
-const ALLOWED_IMPORTS: &str = "lgsp:adapter/";
 
 /// Where ComponentizeJS's command line sits in the toolchain folder.
 const CLI: &str = "node_modules/@bytecodealliance/componentize-js/src/cli.js";
@@ -195,30 +192,6 @@ impl Toolchain {
             return Err(BuildError::Componentize { path: out, reason });
         }
         Ok(out)
-    }
-}
-
-/// Every import of `component` is an interface of the contract; otherwise says which is not.
-fn check_imports(component: &[u8]) -> Result<(), String> {
-    let decoded = wit_component::decode(component)
-        .map_err(|err| format!("failed to read the component's imports: {err:#}"))?;
-    let wit_component::DecodedWasm::Component(resolve, world) = decoded else {
-        return Err("it is a WIT package, not a component".to_owned());
-    };
-    let foreign: Vec<String> = resolve.worlds[world]
-        .imports
-        .keys()
-        .map(|key| resolve.name_world_key(key))
-        .filter(|name| !name.starts_with(ALLOWED_IMPORTS))
-        .collect();
-    if foreign.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "it imports {}, which the hub does not provide; only {ALLOWED_IMPORTS}* may be \
-             imported",
-            foreign.join(", ")
-        ))
     }
 }
 

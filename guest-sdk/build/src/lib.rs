@@ -12,7 +12,6 @@ use std::process::Command;
 
 pub mod c;
 pub mod js;
-
 pub mod python;
 
 /// The target every Rust adapter is compiled for.
@@ -63,6 +62,15 @@ pub enum BuildError {
         path: PathBuf,
         /// wit-component's explanation.
         reason: String,
+    },
+    /// No file in the folder says which language the adapter is written in.
+    #[error(
+        "{dir:?} is not an adapter project: expected a Cargo.toml (Rust), a package.json \
+         (JavaScript), a pyproject.toml or app.py (Python), or a Makefile or .c files (C)"
+    )]
+    UnknownProject {
+        /// The folder.
+        dir: PathBuf,
     },
 }
 
@@ -134,6 +142,41 @@ pub fn build_for(
         source,
     })?;
     Ok(out)
+}
+
+/// The only interfaces an adapter may import, by prefix: the contract's own.
+pub const ALLOWED_IMPORTS: &str = "lgsp:adapter/";
+
+/// The names of the interfaces `component` imports, such as `lgsp:adapter/log@0.1.0`.
+pub fn imports(component: &[u8]) -> Result<Vec<String>, String> {
+    let decoded = wit_component::decode(component)
+        .map_err(|err| format!("failed to read the component's imports: {err:#}"))?;
+    let wit_component::DecodedWasm::Component(resolve, world) = decoded else {
+        return Err("it is a WIT package, not a component".to_owned());
+    };
+    Ok(resolve.worlds[world]
+        .imports
+        .keys()
+        .map(|key| resolve.name_world_key(key))
+        .collect())
+}
+
+/// Every import of `component` is an interface of the contract; otherwise says which is not.
+/// Each language's build checks its output with this, so that no toolchain can slip WASI in.
+pub fn check_imports(component: &[u8]) -> Result<(), String> {
+    let foreign: Vec<String> = imports(component)?
+        .into_iter()
+        .filter(|name| !name.starts_with(ALLOWED_IMPORTS))
+        .collect();
+    if foreign.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "it imports {}, which the hub does not provide; only {ALLOWED_IMPORTS}* may be \
+             imported",
+            foreign.join(", ")
+        ))
+    }
 }
 
 /// Wraps a core module built with `wit-bindgen` into a component.
@@ -221,5 +264,136 @@ fn run(mut cmd: Command, what: &str) -> Result<()> {
             what: what.to_owned(),
             status,
         })
+    }
+}
+
+/// The languages an adapter project can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// A crate using the `lgsp-guest` SDK.
+    Rust,
+    /// JavaScript, componentized by [`js`].
+    Js,
+    /// Python, componentized with [`python`].
+    Python,
+    /// C, compiled with clang and wasi-libc by [`c`].
+    C,
+}
+
+impl Language {
+    /// The name `lgsp adapter new --lang` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            Language::Js => "js",
+            Language::Python => "python",
+            Language::C => "c",
+        }
+    }
+}
+
+/// Which language the adapter project in `dir` is written in, from the files at its top:
+/// `Cargo.toml` is Rust, `package.json` JavaScript, `pyproject.toml` or `app.py` (at the
+/// top or in `src/`) Python, a `Makefile` or `.c` files (at the top or in `src/`) C, in that
+/// order.
+pub fn detect_language(dir: &Path) -> Result<Language> {
+    let has = |name: &str| dir.join(name).is_file();
+    let has_c = |folder: &Path| {
+        std::fs::read_dir(folder).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "c"))
+        })
+    };
+    if has("Cargo.toml") {
+        Ok(Language::Rust)
+    } else if has("package.json") {
+        Ok(Language::Js)
+    } else if has("pyproject.toml") || has("app.py") || has("src/app.py") {
+        Ok(Language::Python)
+    } else if has("Makefile") || has_c(dir) || has_c(&dir.join("src")) {
+        Ok(Language::C)
+    } else {
+        Err(BuildError::UnknownProject {
+            dir: dir.to_owned(),
+        })
+    }
+}
+
+/// Builds the adapter project in `dir`, whatever its language ([`detect_language`]), into a
+/// component in `out_dir`, and returns its path. `target_dir` is the cargo target directory
+/// of a Rust build; the other languages do not use it.
+pub fn build_project(dir: &Path, target_dir: &Path, out_dir: &Path) -> Result<PathBuf> {
+    match detect_language(dir)? {
+        Language::Rust => build_adapter(dir, target_dir, out_dir),
+        Language::Js => js::build(dir, out_dir),
+        Language::Python => python::build(dir, out_dir),
+        Language::C => c::build(dir, out_dir),
+    }
+}
+
+#[cfg(test)]
+mod detect_tests {
+    use super::*;
+
+    /// A fresh, empty folder under the system's temporary folder.
+    fn project(files: &[&str]) -> PathBuf {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("lgsp-detect-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for file in files {
+            let path = dir.join(file);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(path, "").expect("write");
+        }
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        dir
+    }
+
+    #[test]
+    fn each_language_is_told_by_its_files() {
+        let cases: [(&[&str], Language); 8] = [
+            (&["Cargo.toml", "src/lib.rs"], Language::Rust),
+            (&["package.json", "src/adapter.js"], Language::Js),
+            (&["pyproject.toml", "src/app.py"], Language::Python),
+            (&["app.py"], Language::Python),
+            (&["src/app.py"], Language::Python),
+            (&["Makefile"], Language::C),
+            (&["adapter.c"], Language::C),
+            (&["src/adapter.c", "include/adapter.h"], Language::C),
+        ];
+        for (files, language) in cases {
+            let dir = project(files);
+            assert_eq!(
+                detect_language(&dir).expect("detected"),
+                language,
+                "{files:?}"
+            );
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+
+    #[test]
+    fn the_manifest_wins_over_sources_of_other_languages() {
+        // A Rust crate with a C helper, a JS project with a Makefile for its own tasks.
+        let dir = project(&["Cargo.toml", "src/helper.c"]);
+        assert_eq!(detect_language(&dir).expect("detected"), Language::Rust);
+        let _ = std::fs::remove_dir_all(dir);
+        let dir = project(&["package.json", "Makefile"]);
+        assert_eq!(detect_language(&dir).expect("detected"), Language::Js);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_folder_of_something_else_is_refused_with_what_was_expected() {
+        let dir = project(&["README.md", "notes/a.txt"]);
+        let err = detect_language(&dir).expect_err("nothing to build");
+        assert!(
+            err.to_string()
+                .contains("is not an adapter project: expected a Cargo.toml"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

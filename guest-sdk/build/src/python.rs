@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{BuildError, Result};
+use crate::{BuildError, Result, check_imports};
 
 /// The componentize-py release adapters are built with; `scripts/setup-python.sh` installs
 /// exactly this one.
@@ -32,9 +32,6 @@ const CONTRACT: &str = include_str!("../../../wit/adapter.wit");
 
 /// The world every adapter targets.
 const WORLD: &str = "adapter";
-
-/// The only interfaces an adapter may import, by prefix.
-const ALLOWED_IMPORTS: &str = "lgsp:adapter/";
 
 /// Builds the Python adapter project at `project_dir` and writes `<out_dir>/<name>.wasm`, a
 /// component that imports only the contract. The name is `project.name` of the project's
@@ -128,30 +125,6 @@ fn check_version(tool: &Path, project_dir: &Path) -> Result<()> {
         Ok(())
     } else {
         Err(missing(format!("{tool:?} reports {version:?}")))
-    }
-}
-
-/// Every import of `component` is an interface of the contract; otherwise says which is not.
-pub fn check_imports(component: &[u8]) -> Result<(), String> {
-    let decoded = wit_component::decode(component)
-        .map_err(|err| format!("failed to read the component's imports: {err:#}"))?;
-    let wit_component::DecodedWasm::Component(resolve, world) = decoded else {
-        return Err("it is a WIT package, not a component".to_owned());
-    };
-    let foreign: Vec<String> = resolve.worlds[world]
-        .imports
-        .keys()
-        .map(|key| resolve.name_world_key(key))
-        .filter(|name| !name.starts_with(ALLOWED_IMPORTS))
-        .collect();
-    if foreign.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "it imports {}, which the hub does not provide; only {ALLOWED_IMPORTS}* may be \
-             imported",
-            foreign.join(", ")
-        ))
     }
 }
 
