@@ -20,6 +20,17 @@ pub const HOSTCALL_SLACK_BYTES: usize = 1024 * 1024;
 /// The interface whose functions the hub calls, as the contract names it.
 const MAPPING_INTERFACE: &str = "lgsp:adapter/mapping@0.1.0";
 
+/// Core instances, tables and memories one adapter instance may create. A component's count
+/// is fixed when it is built, so these only refuse an adapter that is oddly large; they are
+/// sized for the toolchains agencies use: Rust and C need one or two of each, ComponentizeJS
+/// a handful, componentize-py (which links CPython and its libraries as separate modules)
+/// about forty.
+pub const MAX_CORE_INSTANCES: usize = 64;
+/// See [`MAX_CORE_INSTANCES`].
+pub const MAX_TABLES: usize = 32;
+/// See [`MAX_CORE_INSTANCES`].
+pub const MAX_MEMORIES: usize = 4;
+
 /// A message as the host hands it to a guest: borrowed, so that lowering copies the body
 /// once, straight into the guest's memory, instead of first into an owned copy.
 #[derive(ComponentType, Lower)]
@@ -297,9 +308,9 @@ impl LoadedAdapter {
         };
         let limits = StoreLimitsBuilder::new()
             .memory_size(self.limits.max_memory_bytes)
-            .instances(8)
-            .tables(16)
-            .memories(2)
+            .instances(MAX_CORE_INSTANCES)
+            .tables(MAX_TABLES)
+            .memories(MAX_MEMORIES)
             .trap_on_grow_failure(true)
             .build();
         let ticks = (self.limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;

@@ -133,7 +133,9 @@ fn engine_config(pooling: Option<RuntimeSettings>) -> Config {
         let n = settings.pool_instances;
         let mut pool = PoolingAllocationConfig::new();
         pool.total_component_instances(n)
-            .total_core_instances(n.saturating_mul(4))
+            // Only an upper bound on metadata allocations, not reserved up front: room for
+            // every instance to be as large as the largest toolchains make them.
+            .total_core_instances(n.saturating_mul(adapter::MAX_CORE_INSTANCES as u32))
             .total_memories(n)
             .total_tables(n.saturating_mul(4))
             .total_stacks(n)
