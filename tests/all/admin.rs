@@ -2,6 +2,8 @@
 //! hot swap under load, rollback, restart), signatures, run-time tables, rights on every
 //! path of the OpenAPI document, and the audit log.
 
+#![allow(clippy::unwrap_used, reason = "a failed step fails the test")]
+
 use std::collections::BTreeSet;
 
 use lgsp_tests::{Reply, TestHub, agencies, components, keys};

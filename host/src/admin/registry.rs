@@ -146,10 +146,9 @@ impl Registry {
             if self.policy.require_signatures {
                 return Err(AdminError::invalid(
                     "signature-required",
-                    format!(
-                        "this hub accepts only signed adapters: send the Ed25519 signature of \
-                         the component in the `lgsp-signature` header (`lgsp sign` makes it)"
-                    ),
+                    "this hub accepts only signed adapters: send the Ed25519 signature of the \
+                     component in the `lgsp-signature` header (`lgsp sign` makes it)"
+                        .to_owned(),
                 ));
             }
             return Ok(None);
