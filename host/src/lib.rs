@@ -19,12 +19,14 @@
 //! - [`admin`]: the adapter registry, run-time tables and audit log, changed through the
 //!   admin API.
 //! - [`signing`]: Ed25519 keys and signatures over adapter components.
+//! - [`cli`]: the `lgsp` command line.
 
 #![deny(unsafe_code)]
 
 pub mod admin;
 pub mod api;
 pub mod catalogue;
+pub mod cli;
 pub mod config;
 pub mod exchange;
 pub mod hub;
