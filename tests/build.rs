@@ -63,6 +63,54 @@ fn main() {
         component.display()
     );
 
+    // The same adapter in the other languages. A missing toolchain does not stop the other
+    // tests from building: the variable then carries the reason, prefixed with `error:`, and
+    // the tests of that language fail with it.
+    type Build = fn(&Path, &Path) -> lgsp_adapter_build::Result<PathBuf>;
+    let languages: [(&str, &str, Build); 3] = [
+        (
+            "LGSP_TEST_CIVIL_REGISTRY_CSV_JS",
+            "sample-adapters/civil-registry-csv-js",
+            lgsp_adapter_build::js::build,
+        ),
+        (
+            "LGSP_TEST_CIVIL_REGISTRY_CSV_PYTHON",
+            "sample-adapters/civil-registry-csv-python",
+            lgsp_adapter_build::python::build,
+        ),
+        (
+            "LGSP_TEST_CIVIL_REGISTRY_CSV_C",
+            "sample-adapters/civil-registry-csv-c",
+            lgsp_adapter_build::c::build,
+        ),
+    ];
+    for (var, dir, build) in languages {
+        let project = root.join(dir);
+        watch(&project);
+        let value = match build(&project, &out.join("components")) {
+            Ok(component) => component.display().to_string(),
+            Err(err) => {
+                println!("cargo:warning=failed to build {dir}: {err}");
+                // Try again on the next build, once the toolchain may have been installed.
+                println!("cargo:rerun-if-changed={}", out.join("never").display());
+                format!("error: failed to build {dir}: {err}").replace('\n', " ")
+            }
+        };
+        println!("cargo:rustc-env={var}={value}");
+    }
+    println!(
+        "cargo:rerun-if-env-changed={}",
+        lgsp_adapter_build::js::TOOLCHAIN_ENV
+    );
+    println!(
+        "cargo:rerun-if-env-changed={}",
+        lgsp_adapter_build::python::TOOLCHAIN_ENV
+    );
+    println!(
+        "cargo:rerun-if-env-changed={}",
+        lgsp_adapter_build::c::CLANG_ENV
+    );
+
     watch(&root.join("guest-sdk/src"));
     watch(&root.join("wit"));
 }
@@ -81,7 +129,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
-        if name == "target" || name == "fixtures" {
+        // What builds and tests leave behind, and fixtures, do not change a component.
+        if ["target", "fixtures", "build", "node_modules", "__pycache__"]
+            .iter()
+            .any(|skip| name == *skip)
+        {
             continue;
         }
         if path.is_dir() {

@@ -292,8 +292,36 @@ async fn every_real_edxml_sample_meets_the_standard_or_is_refused_for_its_stated
     assert_eq!(seen, 17, "every sample was sent");
 }
 
+/// The civil-registry fixtures, in every direction, through `hub`: the suite each language's
+/// build of the adapter must pass (see `languages.rs`).
+pub async fn civil_registry_suite(hub: &TestHub) {
+    civil_registry_outbound(hub).await;
+    civil_registry_inbound(hub).await;
+    civil_registry_agency_to_agency(hub).await;
+    civil_registry_rejections(hub).await;
+}
+
 #[tokio::test]
 async fn civil_registry_outbound_through_the_hub() {
+    civil_registry_outbound(&TestHub::shared()).await;
+}
+
+#[tokio::test]
+async fn civil_registry_inbound_through_the_hub() {
+    civil_registry_inbound(&TestHub::shared()).await;
+}
+
+#[tokio::test]
+async fn civil_registry_agency_to_agency_through_the_hub() {
+    civil_registry_agency_to_agency(&TestHub::shared()).await;
+}
+
+#[tokio::test]
+async fn civil_registry_rejections_through_the_hub() {
+    civil_registry_rejections(&TestHub::shared()).await;
+}
+
+async fn civil_registry_outbound(hub: &TestHub) {
     let t = Through {
         adapter: "civil-registry-csv",
         kind: "to-national",
@@ -306,11 +334,10 @@ async fn civil_registry_outbound_through_the_hub() {
         compare: Compare::Json,
         reply_type: "text/csv",
     };
-    through_hub(&TestHub::shared(), t).await;
+    through_hub(hub, t).await;
 }
 
-#[tokio::test]
-async fn civil_registry_inbound_through_the_hub() {
+async fn civil_registry_inbound(hub: &TestHub) {
     let t = Through {
         adapter: "civil-registry-csv",
         kind: "to-local",
@@ -323,11 +350,10 @@ async fn civil_registry_inbound_through_the_hub() {
         compare: Compare::Csv,
         reply_type: "application/json",
     };
-    through_hub(&TestHub::shared(), t).await;
+    through_hub(hub, t).await;
 }
 
-#[tokio::test]
-async fn civil_registry_agency_to_agency_through_the_hub() {
+async fn civil_registry_agency_to_agency(hub: &TestHub) {
     // Registry A's CSV, through A's adapter and B's, reaches B as the CSV that B's adapter
     // makes of A's national form.
     let t = Through {
@@ -342,7 +368,6 @@ async fn civil_registry_agency_to_agency_through_the_hub() {
         compare: Compare::Csv,
         reply_type: "text/csv",
     };
-    let hub = TestHub::shared();
     for (case, input, _) in cases(&fixtures(t.adapter, t.kind), t.input_ext, t.expected_ext) {
         let r = hub
             .exchange(t.service, Some(t.key), t.content_type, read(&input))
@@ -361,11 +386,9 @@ async fn civil_registry_agency_to_agency_through_the_hub() {
     }
 }
 
-#[tokio::test]
-async fn civil_registry_rejections_through_the_hub() {
-    let hub = TestHub::shared();
+async fn civil_registry_rejections(hub: &TestHub) {
     rejected_through_hub(
-        &hub,
+        hub,
         "civil-registry-csv",
         "csv",
         "citizens.register",

@@ -5,6 +5,8 @@ mod catalogues;
 mod errors;
 mod fixtures;
 mod hostile_input;
+mod languages;
 mod load;
 mod message_log;
 mod sandbox;
+mod scaffold;

@@ -76,6 +76,22 @@ pub mod components {
     /// hostile-wasi, built for wasm32-wasip2 so that it imports WASI.
     pub const HOSTILE_WASI: &str = env!("LGSP_TEST_HOSTILE_WASI");
 
+    /// civil-registry-csv written again in JavaScript, Python and C, built by `build.rs`:
+    /// each is a path, or `error: <why>` when its toolchain was missing at build time.
+    pub const CIVIL_REGISTRY_CSV_JS: &str = env!("LGSP_TEST_CIVIL_REGISTRY_CSV_JS");
+    /// The Python build; see [`CIVIL_REGISTRY_CSV_JS`].
+    pub const CIVIL_REGISTRY_CSV_PYTHON: &str = env!("LGSP_TEST_CIVIL_REGISTRY_CSV_PYTHON");
+    /// The C build; see [`CIVIL_REGISTRY_CSV_JS`].
+    pub const CIVIL_REGISTRY_CSV_C: &str = env!("LGSP_TEST_CIVIL_REGISTRY_CSV_C");
+
+    /// The path of a component `build.rs` built, or a panic with the reason it could not.
+    pub fn built(component: &'static str) -> &'static str {
+        if let Some(reason) = component.strip_prefix("error: ") {
+            panic!("{reason} (run scripts/setup.sh, which installs every toolchain)");
+        }
+        component
+    }
+
     /// The civil-registry component the hub loads: the one named by
     /// `LGSP_TEST_CIVIL_REGISTRY_CSV` at run time when set (to run the same fixtures against
     /// another language's build of the adapter), else the Rust one built by `build.rs`.
