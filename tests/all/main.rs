@@ -2,6 +2,7 @@
 
 mod admin;
 mod catalogues;
+mod cli;
 mod errors;
 mod fixtures;
 mod hostile_input;

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 /// The `lgsp` binary, built once per test run with the same cargo and profile as the tests,
 /// so that it is never stale.
-fn lgsp() -> &'static Path {
+pub(crate) fn lgsp() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         if let Some(bin) = std::env::var_os("LGSP_BIN") {

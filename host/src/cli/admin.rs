@@ -173,10 +173,11 @@ fn read_signature(component: &Path, explicit: Option<&Path>) -> anyhow::Result<O
     Ok(Some(signature))
 }
 
-/// A byte counter while the component goes out; hidden when standard error is not a
-/// terminal, so that logs and pipes get no control characters.
+/// A byte counter while the component goes out; when standard error is not a terminal, plain
+/// lines instead, so that logs and pipes get no control characters.
 fn upload_progress(total: u64) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
+        eprintln!("uploading {total} bytes");
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
@@ -189,8 +190,12 @@ fn upload_progress(total: u64) -> ProgressBar {
     bar
 }
 
-/// Once every byte is sent: a spinner while the hub validates and compiles.
+/// Once every byte is sent: a spinner (or a line) while the hub validates and compiles.
 fn compiling(bar: &ProgressBar) {
+    if bar.is_hidden() {
+        eprintln!("sent; the hub is validating and compiling the component");
+        return;
+    }
     let style = ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
         .unwrap_or_else(|_| ProgressStyle::default_spinner());
     bar.set_style(style);

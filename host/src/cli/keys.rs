@@ -5,19 +5,15 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use sha2::{Digest, Sha256};
 
+use crate::api::auth;
 use crate::signing;
 
 /// Prints a new random API key or operator token and its SHA-256.
 pub fn new_key() -> anyhow::Result<ExitCode> {
-    let key = format!(
-        "lgsp_{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
+    let key = auth::new_key();
     println!("key:    {key}");
-    println!("sha256: {}", hex::encode(Sha256::digest(key.as_bytes())));
+    println!("sha256: {}", auth::digest(&key));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -27,7 +23,7 @@ pub fn hash_key() -> anyhow::Result<ExitCode> {
     std::io::stdin()
         .read_line(&mut key)
         .context("failed to read the key from standard input")?;
-    println!("{}", hex::encode(Sha256::digest(key.trim().as_bytes())));
+    println!("{}", auth::digest(key.trim()));
     Ok(ExitCode::SUCCESS)
 }
 
