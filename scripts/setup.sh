@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what building LGSP needs on a fresh Debian machine with only a Rust toolchain:
-# the Wasm target for adapters, and the C library the XSD validator links against (libxml2)
-# with what its binding generator needs (libclang, pkg-config). Safe to run again: it skips
-# what is already there.
+# Installs what building and testing LGSP needs on a fresh Debian machine with only a Rust
+# toolchain: the Wasm targets for adapters, the C library the XSD validator links against
+# (libxml2) with what its binding generator needs (libclang, pkg-config), and the toolchains
+# of the other adapter languages (setup-c.sh, setup-js.sh, setup-python.sh), since the tests
+# build the sample adapter in each of them. Safe to run again: it skips what is already there.
 set -euo pipefail
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -26,4 +27,10 @@ for target in wasm32-unknown-unknown wasm32-wasip2; do
         echo "setup: adding the $target target" >&2
         rustup target add "$target"
     fi
+done
+
+# The other languages' toolchains: clang and wasi-libc, ComponentizeJS, componentize-py.
+here="$(cd "$(dirname "$0")" && pwd)"
+for lang in c js python; do
+    bash "$here/setup-$lang.sh"
 done
