@@ -28,23 +28,39 @@ export function internal(text) {
   return new AdapterError('internal', text);
 }
 
-/** Collects every problem of an input, so that its author can fix them all in one round. */
+/**
+ * Collects every problem of an input, so that its author can fix them all in one round. Past
+ * `MAX_VIOLATIONS` it only counts them, so that a huge bad input cannot make a huge answer,
+ * and the rejection ends with one `too-many-violations` entry saying how many were left out.
+ */
 export class Violations {
   constructor() {
     this.list = [];
+    this.dropped = 0;
   }
 
   /** Records one problem: where (`/ngay_sinh`), a stable code (`date`), a sentence. */
   push(path, code, message) {
     if (this.list.length < MAX_VIOLATIONS) {
       this.list.push({ path, code, message });
+    } else {
+      this.dropped += 1;
     }
   }
 
   /** Throws a rejection listing every problem, if there is any. */
   finish() {
-    if (this.list.length > 0) {
-      throw new AdapterError('rejected', this.list);
+    if (this.list.length === 0) {
+      return;
     }
+    const list = [...this.list];
+    if (this.dropped > 0) {
+      list.push({
+        path: '',
+        code: 'too-many-violations',
+        message: `${this.dropped} more violations were left out`,
+      });
+    }
+    throw new AdapterError('rejected', list);
   }
 }

@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import * as adapter from '../src/mapping.js';
-import { AdapterError } from '../src/violations.js';
+import { AdapterError, MAX_VIOLATIONS, Violations } from '../src/violations.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -93,4 +93,19 @@ test('another standard is unsupported', () => {
   const other = { ...cx('request'), standard: 'citizen-record@1.0' };
   const input = join(fixtures, 'to-national/example.input.json');
   assert.throws(() => adapter.toNational(host, other, message(input)), { tag: 'unsupported' });
+});
+
+test('past the cap, violations are counted in one last entry', () => {
+  const v = new Violations();
+  for (let i = 0; i < MAX_VIOLATIONS + 5; i += 1) {
+    v.push(`/items/${i}`, 'bad', 'bad item');
+  }
+  assert.throws(
+    () => v.finish(),
+    (err) =>
+      err instanceof AdapterError &&
+      err.val.length === MAX_VIOLATIONS + 1 &&
+      err.val[MAX_VIOLATIONS].code === 'too-many-violations' &&
+      err.val[MAX_VIOLATIONS].message === '5 more violations were left out',
+  );
 });
