@@ -28,6 +28,15 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     fi
 fi
 
+# ComponentizeJS's parser (oxc-parser) declares Node.js 20 or later; Debian 12's own nodejs
+# is 18. Say so plainly rather than let a build fail later with a parser's stack trace.
+major="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$major" -lt 20 ]; then
+    echo "setup-js: warning: Node.js $(node --version) is older than 20, which ComponentizeJS" \
+        "declares it needs; if building a JavaScript adapter fails, install Node.js 20" \
+        "(for example from NodeSource) and run this script again" >&2
+fi
+
 # The lock file's digest, kept beside the installed packages, says whether they are current.
 wanted="$(sha256sum "$pins/package-lock.json" | cut -d' ' -f1)"
 stamp="$toolchain/.package-lock.sha256"
