@@ -8,7 +8,8 @@
 //! loads an adapter: linking, asking the adapter to describe itself, and a first
 //! `to-national` on a fresh instance. "Per message" is one `to-national` of the fixture on a
 //! fresh instance, as the hub runs every message. `LGSP_BENCH_ITERS` (default 200) sets the
-//! number of measured messages per language.
+//! number of measured messages per language; `LGSP_BENCH_LANGUAGES=python,c` measures only
+//! those.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -173,7 +174,19 @@ async fn main() {
         "| language | component | compile | prepare + first call | per message (median) | p99 |"
     );
     println!("|---|---:|---:|---:|---:|---:|");
+    let only = std::env::var("LGSP_BENCH_LANGUAGES").ok();
+    let wanted = |language: &str| {
+        only.as_deref().is_none_or(|list| {
+            list.split(',').any(|l| {
+                l.trim().eq_ignore_ascii_case(language)
+                    || (l.trim() == "js" && language == "JavaScript")
+            })
+        })
+    };
     for (language, path) in languages {
+        if !wanted(language) {
+            continue;
+        }
         let row = measure(language, path, &catalogues, &msg).await;
         println!(
             "| {} | {:.1} KiB | {} | {} | {} | {} |",
