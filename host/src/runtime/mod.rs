@@ -32,7 +32,7 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// Default number of adapter instances that can be alive at once in the pool.
 pub const DEFAULT_POOL_INSTANCES: u32 = 1000;
 /// Freed instance slots whose memory is reset together, in one batch (see `engine_config`).
-pub const DECOMMIT_BATCH: usize = 32;
+pub const DECOMMIT_BATCH: usize = 8;
 /// Native stack given to an adapter; deep recursion traps instead of overflowing the host.
 pub const MAX_WASM_STACK: usize = 512 * 1024;
 
