@@ -78,3 +78,40 @@ fn civil_registry_in_rust_imports_only_the_contract() {
     let bytes = std::fs::read(components::CIVIL_REGISTRY_CSV).expect("component");
     assert_eq!(lgsp_adapter_build::check_imports(&bytes), Ok(()));
 }
+
+/// The JavaScript and Python samples' own native tests (the Rust adapter's fixtures, run
+/// without Wasm), with the commands their READMEs give; the C sample's run in
+/// `lgsp-adapter-build`'s tests.
+#[test]
+fn the_javascript_and_python_samples_pass_their_native_tests() {
+    let root = lgsp_tests::root();
+    let home = std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+    let python = std::env::var_os("LGSP_PYTHON_TOOLCHAIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| home.join(".cache/lgsp-toolchains/python"))
+        .join("bin/python");
+    let runs: [(&str, std::process::Command); 2] = [
+        ("sample-adapters/civil-registry-csv-js", {
+            let mut cmd = std::process::Command::new("node");
+            cmd.args(["--test", "test/"]);
+            cmd
+        }),
+        ("sample-adapters/civil-registry-csv-python", {
+            let mut cmd = std::process::Command::new(python);
+            cmd.args(["-m", "unittest", "discover", "-s", "tests"]);
+            cmd
+        }),
+    ];
+    for (dir, mut cmd) in runs {
+        let output = cmd
+            .current_dir(root.join(dir))
+            .output()
+            .unwrap_or_else(|err| panic!("{dir}: could not run its tests ({err})"));
+        assert!(
+            output.status.success(),
+            "{dir}'s native tests failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

@@ -1,8 +1,8 @@
 //! The adapter author's commands, run as an author runs them: the real `lgsp` binary.
 //!
 //! For each of the four languages (a missing toolchain fails the test with the setup script
-//! to run): `lgsp adapter new`, `lgsp adapter build`, then `lgsp adapter test` on the
-//! scaffold's own fixtures. Then `lgsp adapter test` on the
+//! to run): `lgsp adapter new`, the project's native tests as its README gives them,
+//! `lgsp adapter build`, then `lgsp adapter test` on the scaffold's own fixtures. Then `lgsp adapter test` on the
 //! sample adapters' fixtures, and on a fixture whose expected output is wrong.
 
 use std::path::{Path, PathBuf};
@@ -162,6 +162,50 @@ fn wasm_target() -> PathBuf {
         .expect("a target directory")
 }
 
+/// The command the project's README gives its author for the native tests, run in `project`
+/// (which `adapter new` put in `scratch`): each template's tests must pass as generated.
+fn native_tests(lang: &str, project: &Path, scratch: &Path) {
+    let mut cmd = match lang {
+        "rust" => {
+            let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            cmd.args(["test", "--quiet", "--target-dir"])
+                .arg(wasm_target().with_file_name("scaffold-native"));
+            cmd
+        }
+        "js" => {
+            let mut cmd = Command::new("npm");
+            cmd.args(["test", "--silent"]);
+            cmd
+        }
+        "python" => {
+            let home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+            let venv = std::env::var_os("LGSP_PYTHON_TOOLCHAIN")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| home.join(".cache/lgsp-toolchains/python"));
+            let mut cmd = Command::new(venv.join("bin/python"));
+            cmd.args(["-m", "unittest", "discover", "-s", "tests"]);
+            cmd
+        }
+        "c" => {
+            let mut cmd = Command::new("make");
+            cmd.arg("test")
+                .arg(format!("BUILD={}", scratch.join("native-build").display()));
+            cmd
+        }
+        other => panic!("no native tests for {other}"),
+    };
+    let output = cmd
+        .current_dir(project)
+        .output()
+        .unwrap_or_else(|err| panic!("the {lang} template's native tests could not run: {err}"));
+    assert!(
+        output.status.success(),
+        "the {lang} template's native tests failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// new, build and test for one language; skipped (or failed on CI) without its toolchain.
 fn new_build_test(lang: &str) {
     if let Some(why) = missing_toolchain(lang) {
@@ -186,6 +230,8 @@ fn new_build_test(lang: &str) {
     let project = dir.path().join(&name);
     assert!(stdout(&out).starts_with(&format!("created {}", project.display())));
     assert!(project.join("standard.schema.json").is_file());
+
+    native_tests(lang, &project, dir.path());
 
     let out_dir = dir.path().join("out");
     let out = run(&[

@@ -124,11 +124,19 @@ pub fn build_for(
         source,
     })?;
     let component = if target == WASM_TARGET {
-        componentize(&bytes).map_err(|reason| BuildError::Componentize {
+        let component = componentize(&bytes).map_err(|reason| BuildError::Componentize {
             path: module.clone(),
             reason,
-        })?
+        })?;
+        // As for every language: a crate that pulls in something reaching for WASI (through a
+        // dependency's `std::time` or `getrandom`) is stopped here, not at upload.
+        check_imports(&component).map_err(|reason| BuildError::Componentize {
+            path: module.clone(),
+            reason,
+        })?;
+        component
     } else {
+        // Another target (wasip2, for the test suite's WASI adapter) is copied as it is.
         bytes
     };
 
