@@ -125,10 +125,9 @@ async fn main() {
     let hub = TestHub::start().await;
     let doc = first_fixture("edxml-documents", "to-national", ".input.json");
     let csv = first_fixture("civil-registry-csv", "to-national", ".input.csv");
-    let edxml_sample = std::fs::read(
-        Path::new(&lgsp_tests::root()).join("../shared/samples/edxml/status_finish_06.edxml"),
-    )
-    .expect("sample");
+    let edxml_sample =
+        std::fs::read(Path::new(&lgsp_tests::root()).join("samples/edxml/status_finish_06.edxml"))
+            .expect("sample");
     println!(
         "bodies: document JSON {} B, citizen CSV {} B, edXML status {} B",
         doc.len(),

@@ -94,7 +94,7 @@ pub fn national_person(size: usize) -> Vec<u8> {
 /// A valid edXML (QCVN 102:2016) national form of about `size` bytes: a real Status message
 /// (1,642 bytes) for the smallest size, else a real document whose first attachment is padded.
 pub fn edxml_of_size(size: usize) -> Vec<u8> {
-    let status = root().join("../shared/samples/edxml/status_finish_06.edxml");
+    let status = root().join("samples/edxml/status_finish_06.edxml");
     let status = std::fs::read(&status).unwrap_or_else(|e| panic!("{}: {e}", status.display()));
     if size <= status.len() {
         return status;

@@ -26,8 +26,8 @@ struct Args {
     /// The hub's configuration.
     #[arg(long, default_value_os_t = root().join("demo/lgsp.toml"))]
     config: PathBuf,
-    /// The shared sample messages.
-    #[arg(long, default_value_os_t = root().join("../shared/samples"))]
+    /// The real sample messages (`samples/` in the repository).
+    #[arg(long, default_value_os_t = root().join("samples"))]
     samples: PathBuf,
 }
 

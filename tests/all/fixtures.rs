@@ -257,7 +257,7 @@ async fn every_real_edxml_sample_meets_the_standard_or_is_refused_for_its_stated
         &read(&lgsp_tests::root().join("standards/edxml/sample-outcomes.json")),
         "outcomes",
     );
-    let samples = lgsp_tests::root().join("../shared/samples/edxml");
+    let samples = lgsp_tests::root().join("samples/edxml");
     let mut seen = 0;
     for entry in std::fs::read_dir(&samples)
         .expect("the shared samples")
