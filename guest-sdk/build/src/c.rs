@@ -92,15 +92,7 @@ impl Manifest {
         let (name, version) = (field("name")?, field("version")?);
 
         // Both become C string literals and a file name: only plain characters.
-        let mut chars = name.chars();
-        let name_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !name_ok {
-            return Err(fail(format!(
-                "`adapter.name` {name:?} must be lowercase letters, digits and dashes, \
-                 starting with a letter"
-            )));
-        }
+        crate::check_name(&path, "`adapter.name`", &name)?;
         let version_ok = !version.is_empty()
             && version
                 .chars()
@@ -116,22 +108,22 @@ impl Manifest {
 
 /// Builds the C adapter project at `project_dir` and writes `<out_dir>/<name>.wasm`, a
 /// component that imports only the contract. The generated bindings and the core module are
-/// kept in `<out_dir>/.<name>-c-build/` (point an editor at its `bindings/` folder).
+/// made in a work folder under the system's temporary folder, removed when the build ends:
+/// nothing but the component is left in `out_dir`.
 pub fn build(project_dir: &Path, out_dir: &Path) -> Result<PathBuf> {
     let manifest = Manifest::read(project_dir)?;
     let name = &manifest.name;
     let sources = sources(project_dir)?;
     let toolchain = Toolchain::find(&clang(), project_dir)?;
 
-    let work = out_dir.join(format!(".{name}-c-build"));
-    let bindings = work.join("bindings");
-    let _ = std::fs::remove_dir_all(&work);
+    let work = WorkDir::create(name)?;
+    let bindings = work.0.join("bindings");
     write_bindings(&bindings).map_err(|reason| BuildError::Componentize {
         path: project_dir.to_owned(),
         reason,
     })?;
 
-    let core = work.join(format!("{name}.core.wasm"));
+    let core = work.0.join(format!("{name}.core.wasm"));
     let mut cmd = Command::new(&toolchain.clang);
     cmd.args(FLAGS)
         .arg(format!("-DLGSP_ADAPTER_NAME=\"{name}\""))
@@ -166,12 +158,43 @@ pub fn build(project_dir: &Path, out_dir: &Path) -> Result<PathBuf> {
         reason,
     })?;
 
+    std::fs::create_dir_all(out_dir).map_err(|source| BuildError::Io {
+        path: out_dir.to_owned(),
+        source,
+    })?;
     let out = out_dir.join(format!("{name}.wasm"));
     std::fs::write(&out, component).map_err(|source| BuildError::Io {
         path: out.clone(),
         source,
     })?;
     Ok(out)
+}
+
+/// A build's work folder (bindings and core module) under the system's temporary folder,
+/// removed when dropped, whether the build succeeded or not.
+struct WorkDir(PathBuf);
+
+impl WorkDir {
+    fn create(name: &str) -> Result<Self> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("lgsp-c-work-{name}-{}-{n}", std::process::id()));
+        // A folder left by a killed build of an earlier process with the same id.
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|source| BuildError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        // Best effort: a leftover folder in the temporary folder is harmless.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The clang to build with: the one [`CLANG_ENV`] names, else [`DEFAULT_CLANG`] on `PATH`.
@@ -426,7 +449,17 @@ mod tests {
         let err = Manifest::read(&dir)
             .expect_err("a name that breaks a C string")
             .to_string();
-        assert!(err.contains("lowercase letters"), "{err}");
+        assert!(err.ends_with(crate::NAME_RULE), "{err}");
+        write("[adapter]\nname = \"../../tmp/pwned-c\"\nversion = \"0.1.0\"\n");
+        let err = Manifest::read(&dir).expect_err("a path").to_string();
+        assert_eq!(
+            err,
+            format!(
+                "{:?}: `adapter.name` \"../../tmp/pwned-c\" is not a valid adapter name: {}",
+                dir.join(MANIFEST),
+                crate::NAME_RULE
+            )
+        );
         write("[adapter]\nname = \"birth-records\"\nversion = \"0.1.0\"\n");
         assert_eq!(
             Manifest::read(&dir).ok(),
@@ -454,6 +487,16 @@ mod tests {
         let project = repo().join("sample-adapters/civil-registry-csv-c");
         let component = build(&project, &out).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(component, out.join("civil-registry-csv-c.wasm"));
+        let left: Vec<_> = std::fs::read_dir(&out)
+            .unwrap_or_else(|err| panic!("{err}"))
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(
+            left,
+            ["civil-registry-csv-c.wasm"],
+            "only the component is left"
+        );
         let bytes = std::fs::read(&component).unwrap_or_else(|err| panic!("{err}"));
         let mut imports = imports(&bytes).unwrap_or_else(|err| panic!("{err}"));
         imports.sort();

@@ -82,13 +82,21 @@ impl Project {
         let text = std::fs::read_to_string(&manifest).map_err(|err| fail(err.to_string()))?;
         let doc: serde_json::Value =
             serde_json::from_str(&text).map_err(|err| fail(err.to_string()))?;
-        let name = doc
+        let full = doc
             .get("name")
             .and_then(serde_json::Value::as_str)
-            .and_then(|name| name.rsplit('/').next())
-            .filter(|name| !name.is_empty())
-            .ok_or_else(|| fail("no `name`".to_owned()))?
-            .to_owned();
+            .ok_or_else(|| fail("no `name`".to_owned()))?;
+        // An npm scope (`@agency/`) is dropped; what is left becomes the component's file
+        // name in the output folder, so it follows the adapter naming rule.
+        let name = match full
+            .strip_prefix('@')
+            .and_then(|scoped| scoped.split_once('/'))
+        {
+            Some((_scope, name)) => name,
+            None => full,
+        };
+        crate::check_name(&manifest, "`name`", name)?;
+        let name = name.to_owned();
         let entry = match doc.get("main") {
             None => PathBuf::from(DEFAULT_ENTRY),
             Some(serde_json::Value::String(main)) => PathBuf::from(main),
@@ -276,6 +284,30 @@ mod tests {
         .unwrap_or_else(|err| panic!("{err}"));
         let project = Project::read(&dir).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(project.name, "x");
+
+        // A name is a file name in the output folder, never a path out of it.
+        for bad in [
+            "../../../tmp/pwned-js",
+            "a/..",
+            "..",
+            "@agency/../x",
+            "@agency/",
+        ] {
+            std::fs::write(
+                dir.join("package.json"),
+                serde_json::json!({"name": bad, "main": "lib/main.js"}).to_string(),
+            )
+            .unwrap_or_else(|err| panic!("{err}"));
+            let err = Project::read(&dir).expect_err(bad).to_string();
+            assert!(
+                err.starts_with(&format!("{:?}: `name` ", dir.join("package.json")))
+                    && err.ends_with(&format!(
+                        "is not a valid adapter name: {}",
+                        crate::NAME_RULE
+                    )),
+                "{bad}: {err}"
+            );
+        }
         assert_eq!(project.entry, Path::new("lib/main.js"));
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -298,20 +330,51 @@ mod tests {
     #[test]
     fn the_template_builds_into_a_component_that_imports_only_the_contract() {
         let out = scratch("template");
-        let built = build(&template(), &out).unwrap_or_else(|err| panic!("{err}"));
-        assert_eq!(built, out.join("{{name}}.wasm"));
+        let project_dir = out.join("demo-adapter");
+        render_template("demo-adapter", &project_dir);
+        let built = build(&project_dir, &out).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(built, out.join("demo-adapter.wasm"));
         let component = std::fs::read(&built).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(check_imports(&component), Ok(()));
+        assert!(
+            !out.join(".demo-adapter-wit").exists(),
+            "the contract's copy is removed"
+        );
 
-        let project = Project::read(&template()).unwrap_or_else(|err| panic!("{err}"));
+        let project = Project::read(&project_dir).unwrap_or_else(|err| panic!("{err}"));
         let toolchain =
-            Toolchain::locate(&toolchain_dir(), &template()).unwrap_or_else(|err| panic!("{err}"));
+            Toolchain::locate(&toolchain_dir(), &project_dir).unwrap_or_else(|err| panic!("{err}"));
         let err = toolchain
             .componentize(&project, &out.join("with-wasi"), &[])
             .expect_err("WASI imports are refused")
             .to_string();
         assert!(err.contains("it imports wasi:"), "{err}");
-        assert!(!out.join("with-wasi/{{name}}.wasm").exists());
+        assert!(!out.join("with-wasi/demo-adapter.wasm").exists());
         let _ = std::fs::remove_dir_all(&out);
+    }
+
+    /// The template as `lgsp adapter new NAME --lang js` writes it: copied, with the name in
+    /// place of `{{name}}`.
+    fn render_template(name: &str, into: &Path) {
+        let template = template();
+        let mut pending = vec![template.clone()];
+        while let Some(dir) = pending.pop() {
+            let entries = std::fs::read_dir(&dir).unwrap_or_else(|err| panic!("{err}"));
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                    continue;
+                }
+                let relative = path.strip_prefix(&template).unwrap_or(&path);
+                let target = into.join(relative.to_string_lossy().replace("{{name}}", name));
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{err}"));
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).unwrap_or_else(|err| panic!("{err}"));
+                }
+                std::fs::write(&target, text.replace("{{name}}", name))
+                    .unwrap_or_else(|err| panic!("{err}"));
+            }
+        }
     }
 }

@@ -63,6 +63,23 @@ pub enum BuildError {
         /// wit-component's explanation.
         reason: String,
     },
+    /// The manifest names the adapter with a name that breaks [`NAME_RULE`]: it would not
+    /// be a plain file name in the output folder.
+    #[error("{path:?}: {field} {name:?} is not a valid adapter name: {NAME_RULE}")]
+    Name {
+        /// The manifest.
+        path: PathBuf,
+        /// The field that holds the name, such as `project.name`.
+        field: String,
+        /// The name found.
+        name: String,
+    },
+    /// The project folder does not exist.
+    #[error("{dir:?} does not exist")]
+    NoFolder {
+        /// The folder.
+        dir: PathBuf,
+    },
     /// No file in the folder says which language the adapter is written in.
     #[error(
         "{dir:?} is not an adapter project: expected a Cargo.toml (Rust), a package.json \
@@ -72,6 +89,37 @@ pub enum BuildError {
         /// The folder.
         dir: PathBuf,
     },
+}
+
+/// Longest adapter name accepted.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// The naming rule every adapter name follows, whatever its language, as errors state it.
+pub const NAME_RULE: &str = "use lowercase letters, digits and dashes, starting with a \
+     letter, at most 64 characters (like `civil-registry-csv`)";
+
+/// Whether `name` is a valid adapter name: `[a-z][a-z0-9-]*`, at most [`MAX_NAME_LEN`]
+/// characters. The one rule for `lgsp adapter new` and for the build of every language, since
+/// the name becomes a file name (`<name>.wasm`) and, in C, a string literal.
+pub fn is_valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    first_ok && rest_ok && name.len() <= MAX_NAME_LEN
+}
+
+/// Checks the adapter name `name` read from `field` of the manifest at `manifest`; the error
+/// names the file, the field and [`NAME_RULE`].
+pub fn check_name(manifest: &Path, field: &str, name: &str) -> Result<()> {
+    if is_valid_name(name) {
+        Ok(())
+    } else {
+        Err(BuildError::Name {
+            path: manifest.to_owned(),
+            field: field.to_owned(),
+            name: name.to_owned(),
+        })
+    }
 }
 
 /// Result alias for this crate.
@@ -305,6 +353,11 @@ impl Language {
 /// top or in `src/`) Python, a `Makefile` or `.c` files (at the top or in `src/`) C, in that
 /// order.
 pub fn detect_language(dir: &Path) -> Result<Language> {
+    if !dir.exists() {
+        return Err(BuildError::NoFolder {
+            dir: dir.to_owned(),
+        });
+    }
     let has = |name: &str| dir.join(name).is_file();
     let has_c = |folder: &Path| {
         std::fs::read_dir(folder).is_ok_and(|entries| {
@@ -391,6 +444,51 @@ mod detect_tests {
         let dir = project(&["package.json", "Makefile"]);
         assert_eq!(detect_language(&dir).expect("detected"), Language::Js);
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn the_name_rule_is_one_for_every_language() {
+        for good in ["a", "civil-registry-csv", "x9", "a-1-b"] {
+            assert!(is_valid_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "9lives",
+            "-x",
+            "Civil",
+            "civil_registry",
+            "a b",
+            "\u{111}",
+            "../x",
+            "../../../tmp/pwned",
+            "@agency/x",
+            "a/b",
+            "...",
+        ] {
+            assert!(!is_valid_name(bad), "{bad:?}");
+        }
+        assert!(is_valid_name(&"a".repeat(MAX_NAME_LEN)));
+        assert!(!is_valid_name(&"a".repeat(MAX_NAME_LEN + 1)));
+        assert!(NAME_RULE.contains(&format!("at most {MAX_NAME_LEN} characters")));
+
+        let err = check_name(Path::new("p/pyproject.toml"), "`project.name`", "../x")
+            .expect_err("a path is not a name")
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "\"p/pyproject.toml\": `project.name` \"../x\" is not a valid adapter name: {NAME_RULE}"
+            )
+        );
+    }
+
+    #[test]
+    fn a_missing_folder_is_said_to_be_missing() {
+        let dir = std::env::temp_dir().join(format!("lgsp-detect-none-{}", std::process::id()));
+        let err = detect_language(&dir)
+            .expect_err("no such folder")
+            .to_string();
+        assert_eq!(err, format!("{dir:?} does not exist"));
     }
 
     #[test]

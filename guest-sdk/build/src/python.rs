@@ -158,20 +158,30 @@ fn project_name(project_dir: &Path) -> Result<String> {
     };
     if !manifest.exists() {
         let folder = std::fs::canonicalize(project_dir).map_err(|err| fail(err.to_string()))?;
-        return folder
+        let name = folder
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
-            .ok_or_else(|| fail("no pyproject.toml, and the folder has no name".to_owned()));
+            .ok_or_else(|| fail("no pyproject.toml, and the folder has no name".to_owned()))?;
+        crate::check_name(
+            &folder,
+            "the folder's name (there is no pyproject.toml)",
+            &name,
+        )?;
+        return Ok(name);
     }
     let text = std::fs::read_to_string(&manifest).map_err(|err| fail(err.to_string()))?;
     let doc: toml::Table = text
         .parse()
         .map_err(|err: toml::de::Error| fail(err.to_string()))?;
-    doc.get("project")
+    let name = doc
+        .get("project")
         .and_then(|p| p.get("name"))
         .and_then(|n| n.as_str())
         .map(str::to_owned)
-        .ok_or_else(|| fail("no `project.name`".to_owned()))
+        .ok_or_else(|| fail("no `project.name`".to_owned()))?;
+    // The name becomes the component's file name in the output folder.
+    crate::check_name(&manifest, "`project.name`", &name)?;
+    Ok(name)
 }
 
 #[cfg(test)]
@@ -247,6 +257,22 @@ mod tests {
         write("pyproject.toml", "[project]\nversion = \"0.1.0\"\n");
         let err = build(&dir, &out).expect_err("no name").to_string();
         assert!(err.contains("no `project.name`"), "{err}");
+
+        // A name is a file name in the output folder, never a path out of it.
+        write(
+            "pyproject.toml",
+            "[project]\nname = \"../../../tmp/pwned-py\"\n",
+        );
+        let err = build(&dir, &out).expect_err("a path as name").to_string();
+        assert_eq!(
+            err,
+            format!(
+                "{:?}: `project.name` \"../../../tmp/pwned-py\" is not a valid adapter name: {}",
+                dir.join("pyproject.toml"),
+                crate::NAME_RULE
+            )
+        );
+        assert!(!out.exists(), "nothing is written for a refused name");
 
         write("pyproject.toml", "[project]\nname = \"my-adapter\"\n");
         assert_eq!(project_name(&dir).ok().as_deref(), Some("my-adapter"));
