@@ -33,7 +33,7 @@ async fn main() -> ExitCode {
     match lgsp::cli::run(cli.command).await {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", lgsp::cli::error_report(&err));
             ExitCode::FAILURE
         }
     }

@@ -279,6 +279,9 @@ pub async fn run(args: TestArgs) -> anyhow::Result<ExitCode> {
         },
         Arc::new(catalogues),
     )?;
+    if !args.component.exists() {
+        anyhow::bail!("the component {:?} does not exist", args.component);
+    }
     let bytes = std::fs::read(&args.component)
         .with_context(|| format!("failed to read the component {:?}", args.component))?;
     let started = Instant::now();
@@ -440,6 +443,12 @@ fn load_standard(
     declared: &[String],
     flag: &str,
 ) -> anyhow::Result<LoadedStandard> {
+    if !schema.exists() {
+        anyhow::bail!(
+            "the standard's schema {schema:?} (given by {}) does not exist",
+            flag.trim_end_matches("-id")
+        );
+    }
     let key = standard_key(explicit, schema, declared, flag)?;
     let Some((id, version)) = key.rsplit_once('@') else {
         anyhow::bail!("{flag} {key:?} is not ID@VERSION");

@@ -203,6 +203,24 @@ pub fn checkout() -> Option<PathBuf> {
         .find(|dir| dir.join("guest-sdk/Cargo.toml").is_file())
 }
 
+/// The error as `main` prints it: the message and each cause after it, but not a cause whose
+/// text the report already holds (many errors both name their source in their message and
+/// return it as their source, which `{:#}` would print twice).
+pub fn error_report(err: &anyhow::Error) -> String {
+    let mut report = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if report.contains(&text) {
+            continue;
+        }
+        if !report.is_empty() {
+            report.push_str(": ");
+        }
+        report.push_str(&text);
+    }
+    report
+}
+
 /// Runs one command. `Ok` carries the exit code of a command that ran to its end (a fixture
 /// run with failures ends in failure without being an error); `Err` is printed by `main`.
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -285,6 +303,32 @@ mod tests {
         if std::env::var_os("LGSP_HUB").is_none() {
             assert_eq!(hub.hub, DEFAULT_HUB);
         }
+    }
+
+    #[test]
+    fn the_error_report_says_each_cause_once() {
+        let io = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let os = io().to_string();
+        let err = anyhow::Error::new(crate::signing::SigningError::Io {
+            path: PathBuf::from("a.sig"),
+            source: io(),
+        });
+        assert_eq!(
+            format!("{err:#}"),
+            format!("failed to access \"a.sig\": {os}: {os}"),
+            "the error both names and returns its source"
+        );
+        assert_eq!(
+            error_report(&err),
+            format!("failed to access \"a.sig\": {os}")
+        );
+
+        let err = anyhow::Error::new(io()).context("failed to read the component \"c.wasm\"");
+        assert_eq!(
+            error_report(&err),
+            format!("failed to read the component \"c.wasm\": {os}"),
+            "a cause not yet said is kept"
+        );
     }
 
     #[test]

@@ -19,8 +19,22 @@ include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 pub const NAME_PLACEHOLDER: &str = "{{name}}";
 /// The placeholder for the Rust guest SDK's folder.
 pub const GUEST_SDK_PLACEHOLDER: &str = "{{guest-sdk}}";
-/// Longest adapter name accepted.
-pub const MAX_NAME_LEN: usize = 64;
+/// Longest adapter name accepted: the build's, since one rule holds for every language.
+pub use lgsp_adapter_build::MAX_NAME_LEN;
+
+/// Names a Rust adapter cannot take: the SDK's own crates and the crates the Rust template
+/// depends on, directly or through `lgsp-guest`. A project with one of these names shares
+/// its name with a package of its own dependency graph, and cargo refuses to build it
+/// ("package collision in the lockfile"), or its crate shadows the dependency's.
+pub const RESERVED_RUST_NAMES: &[&str] = &[
+    "lgsp",
+    "lgsp-guest",
+    "lgsp-adapter-build",
+    "serde",
+    "serde-json",
+    "wit-bindgen",
+    "wit-bindgen-rust-macro",
+];
 /// What `{{guest-sdk}}` becomes when no checkout is known: a sibling checkout, which the
 /// template's README tells how to change.
 pub const GUEST_SDK_FALLBACK: &str = "../lgsp/guest-sdk";
@@ -29,11 +43,15 @@ pub const GUEST_SDK_FALLBACK: &str = "../lgsp/guest-sdk";
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
     /// The name breaks the naming rule.
-    #[error(
-        "{0:?} is not a valid adapter name: use lowercase letters, digits and dashes, starting \
-         with a letter, at most {MAX_NAME_LEN} characters (like `civil-registry-csv`)"
-    )]
+    #[error("{0:?} is not a valid adapter name: {rule}", rule = lgsp_adapter_build::NAME_RULE)]
     Name(String),
+    /// The name is one of [`RESERVED_RUST_NAMES`].
+    #[error(
+        "{0:?} cannot name a Rust adapter: it is the name of a crate the Rust SDK or the \
+         template uses, and cargo cannot build a project that shares a name with its own \
+         dependencies; choose another name (like `{0}-adapter`)"
+    )]
+    Reserved(String),
     /// The project folder already exists.
     #[error("{0:?} already exists; choose another name or folder")]
     Exists(PathBuf),
@@ -56,16 +74,24 @@ pub struct RenderedFile {
     pub bytes: Vec<u8>,
 }
 
-/// Checks an adapter name: `[a-z][a-z0-9-]*`, at most [`MAX_NAME_LEN`] characters.
+/// Checks an adapter name with the build's rule ([`lgsp_adapter_build::is_valid_name`]:
+/// `[a-z][a-z0-9-]*`, at most [`MAX_NAME_LEN`] characters), so that what `adapter new`
+/// accepts is what `adapter build` accepts.
 pub fn check_name(name: &str) -> Result<(), ScaffoldError> {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if first_ok && rest_ok && name.len() <= MAX_NAME_LEN {
+    if lgsp_adapter_build::is_valid_name(name) {
         Ok(())
     } else {
         Err(ScaffoldError::Name(name.to_owned()))
     }
+}
+
+/// [`check_name`], and for a Rust adapter also not one of [`RESERVED_RUST_NAMES`].
+pub fn check_name_for(name: &str, lang: Lang) -> Result<(), ScaffoldError> {
+    check_name(name)?;
+    if lang == Lang::Rust && RESERVED_RUST_NAMES.contains(&name) {
+        return Err(ScaffoldError::Reserved(name.to_owned()));
+    }
+    Ok(())
 }
 
 /// The template's files for `lang`, rendered for `name`, from `files` (`(path, mode,
@@ -135,7 +161,7 @@ pub fn guest_sdk_path() -> (String, bool) {
 
 /// Runs the command.
 pub fn run(name: &str, lang: Lang, parent: &Path) -> anyhow::Result<ExitCode> {
-    check_name(name)?;
+    check_name_for(name, lang)?;
     let project = parent.join(name);
     if project.exists() {
         return Err(ScaffoldError::Exists(project).into());
@@ -201,6 +227,66 @@ mod tests {
         }
         check_name(&"a".repeat(MAX_NAME_LEN)).expect("at the limit");
         check_name(&"a".repeat(MAX_NAME_LEN + 1)).expect_err("past the limit");
+    }
+
+    #[test]
+    fn a_rust_adapter_cannot_take_the_name_of_its_own_dependencies() {
+        for name in [
+            "lgsp-guest",
+            "lgsp-adapter-build",
+            "serde-json",
+            "wit-bindgen",
+        ] {
+            let err = check_name_for(name, Lang::Rust)
+                .expect_err(name)
+                .to_string();
+            assert!(
+                err.starts_with(&format!("{name:?} cannot name a Rust adapter")),
+                "{err}"
+            );
+            // Other languages have no cargo lockfile to collide in.
+            check_name_for(name, Lang::Js).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        check_name_for("lgsp-guest-adapter", Lang::Rust).expect("a longer name is fine");
+        check_name_for("Bad", Lang::Js).expect_err("the rule holds for every language");
+    }
+
+    /// Every crate the Rust template and the SDK depend on is reserved, so that the list
+    /// follows the manifests.
+    #[test]
+    fn the_reserved_names_cover_the_template_and_sdk_dependencies() {
+        let manifests = [
+            String::from_utf8(
+                render(TEMPLATE_FILES, "rust", "demo-adapter", "/sdk")
+                    .into_iter()
+                    .find(|f| f.path == Path::new("Cargo.toml"))
+                    .expect("the Rust template has a Cargo.toml")
+                    .bytes,
+            )
+            .expect("UTF-8"),
+            std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-sdk/Cargo.toml"),
+            )
+            .expect("the guest SDK's manifest"),
+        ];
+        let mut seen = 0;
+        for text in manifests {
+            let doc: toml::Table = text.parse().expect("a TOML manifest");
+            for table in ["dependencies", "dev-dependencies"] {
+                let Some(deps) = doc.get(table).and_then(|d| d.as_table()) else {
+                    continue;
+                };
+                for dep in deps.keys() {
+                    seen += 1;
+                    let name = dep.replace('_', "-");
+                    assert!(
+                        RESERVED_RUST_NAMES.contains(&name.as_str()),
+                        "{name} is a dependency but not reserved"
+                    );
+                }
+            }
+        }
+        assert!(seen >= 4, "{seen} dependencies read");
     }
 
     #[test]
