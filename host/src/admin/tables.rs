@@ -221,7 +221,7 @@ impl Tables {
             kind,
             schema: path,
         };
-        let standard = Standard::load(&config)
+        let standard = Standard::load_uploaded(&config)
             .map_err(|e| AdminError::invalid("standard-invalid", e.to_string()))?;
         self.standards.insert(standard);
         self.standard_files.insert(config.key(), (kind, sha256));
@@ -406,12 +406,19 @@ impl crate::hub::Hub {
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(schema));
         let name = schema_file(&sha, kind);
         let dir = self.data_dir.open_dir(STANDARDS_DIR)?;
-        if !dir.exists(&name) {
+        let created = !dir.exists(&name);
+        if created {
             dir.write(format!("{name}.tmp"), schema)?;
             dir.rename(format!("{name}.tmp"), &dir, &name)?;
         }
         let path = self.config.data_dir.join(STANDARDS_DIR).join(&name);
-        tables.load_standard(id, version, kind, path, sha.clone())?;
+        if let Err(err) = tables.load_standard(id, version, kind, path, sha.clone()) {
+            // A refused schema leaves nothing behind; a file other standards share stays.
+            if created {
+                let _ = dir.remove_file(&name);
+            }
+            return Err(err);
+        }
         self.admin_store
             .put_standard(id, version, kind_name(kind), &sha)?;
         let after = tables.standard_json(&key, false);

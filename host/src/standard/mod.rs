@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use crate::config::{StandardConfig, StandardKind};
 use crate::message::{Message, Violation};
+use xsd::SchemaReferences;
 
 /// At most this many violations are reported for one message; the rest are counted.
 pub const MAX_VIOLATIONS: usize = 100;
@@ -63,14 +64,30 @@ impl std::fmt::Debug for Standard {
 }
 
 impl Standard {
-    /// Reads and compiles the schema of `config`.
+    /// Reads and compiles the schema of `config`, a standard of the configuration file: an XSD
+    /// may include other documents of its own folder.
     pub fn load(config: &StandardConfig) -> Result<Self, StandardError> {
+        Self::load_with(config, SchemaReferences::SameFolder)
+    }
+
+    /// Reads and compiles the schema of a standard uploaded through the admin API, which must
+    /// be one self-contained document.
+    pub fn load_uploaded(config: &StandardConfig) -> Result<Self, StandardError> {
+        Self::load_with(config, SchemaReferences::None)
+    }
+
+    fn load_with(
+        config: &StandardConfig,
+        references: SchemaReferences,
+    ) -> Result<Self, StandardError> {
         let key = config.key();
         let validator = match config.kind {
             StandardKind::JsonSchema => {
                 Validator::Json(json::JsonStandard::load(&key, &config.schema)?)
             }
-            StandardKind::Xsd => Validator::Xsd(xsd::XsdStandard::load(&key, &config.schema)?),
+            StandardKind::Xsd => {
+                Validator::Xsd(xsd::XsdStandard::load(&key, &config.schema, references)?)
+            }
         };
         Ok(Self { key, validator })
     }

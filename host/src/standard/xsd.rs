@@ -4,10 +4,16 @@
 //! context once per standard and keeps it in a thread-local cache: a schema is compiled once
 //! per thread, never per message. Documents with a DOCTYPE are refused before libxml2 parses
 //! them, so no entity is ever expanded and no external resource ever read.
+//!
+//! The schema documents themselves are read with quick-xml before libxml2 compiles them: a
+//! schema may include or import others only by a relative path inside its own folder (a
+//! multi-file standard named in the configuration), or not at all (a schema uploaded through
+//! the admin API), so that libxml2 never fetches a URL nor reads a file the operator did not
+//! put beside the schema.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
 
 use libxml::error::XmlErrorLevel;
 use libxml::parser::{Parser, ParserOptions, XmlParseFailure};
@@ -15,6 +21,18 @@ use libxml::schemas::{SchemaParserContext, SchemaValidationContext};
 
 use super::{StandardError, cap};
 use crate::message::Violation;
+
+/// Which other schema documents an XSD may include, import, redefine or override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaReferences {
+    /// Documents named by a relative path inside the schema's own folder.
+    SameFolder,
+    /// None: the schema is one self-contained document.
+    None,
+}
+
+/// Most schema documents one standard may be made of.
+pub const MAX_SCHEMA_DOCUMENTS: usize = 256;
 
 /// A standard's XSD, compiled lazily per thread.
 pub(super) struct XsdStandard {
@@ -27,7 +45,11 @@ thread_local! {
 }
 
 impl XsdStandard {
-    pub(super) fn load(key: &str, path: &Path) -> Result<Self, StandardError> {
+    pub(super) fn load(
+        key: &str,
+        path: &Path,
+        references: SchemaReferences,
+    ) -> Result<Self, StandardError> {
         if let Err(source) = std::fs::metadata(path) {
             return Err(StandardError::Read {
                 standard: key.to_owned(),
@@ -35,16 +57,18 @@ impl XsdStandard {
                 source,
             });
         }
+        let compile_error = |message| StandardError::Compile {
+            standard: key.to_owned(),
+            path: path.to_owned(),
+            message,
+        };
+        check_schema_documents(path, references).map_err(compile_error)?;
         let this = Self {
             key: key.to_owned(),
             path: path.to_owned(),
         };
         // Compile once now so that a broken schema stops the hub at start.
-        this.compile().map_err(|message| StandardError::Compile {
-            standard: key.to_owned(),
-            path: path.to_owned(),
-            message,
-        })?;
+        this.compile().map_err(compile_error)?;
         Ok(this)
     }
 
@@ -126,6 +150,108 @@ impl XsdStandard {
                     .collect())
             })
         })
+    }
+}
+
+/// Reads `root` and every schema document it refers to, refusing a reference that
+/// `references` does not allow, and any document that is not well-formed or carries a
+/// document type declaration, before libxml2 reads any of them.
+fn check_schema_documents(root: &Path, references: SchemaReferences) -> Result<(), String> {
+    let mut pending = vec![root.to_path_buf()];
+    let mut seen = HashSet::new();
+    while let Some(path) = pending.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        if seen.len() > MAX_SCHEMA_DOCUMENTS {
+            return Err(format!(
+                "the schema is made of more than {MAX_SCHEMA_DOCUMENTS} documents"
+            ));
+        }
+        let name = path
+            .strip_prefix(root.parent().unwrap_or(Path::new("")))
+            .unwrap_or(&path);
+        let text = std::fs::read(&path).map_err(|e| format!("{}: {e}", name.display()))?;
+        let locations = schema_locations(&text).map_err(|e| format!("{}: {e}", name.display()))?;
+        for location in locations {
+            if references == SchemaReferences::None {
+                return Err(format!(
+                    "{}: refers to the schema document {location:?}; a schema uploaded through \
+                     the admin API must be one self-contained document",
+                    name.display()
+                ));
+            }
+            let relative = Path::new(&location);
+            let plain = !location.is_empty()
+                && !location.contains([':', '%', '\\', '?', '#'])
+                && relative
+                    .components()
+                    .all(|c| matches!(c, Component::Normal(_)));
+            if !plain {
+                return Err(format!(
+                    "{}: refers to the schema document {location:?}; a schema may refer only \
+                     to documents in its own folder, by a relative path without '..'",
+                    name.display()
+                ));
+            }
+            let folder = path.parent().unwrap_or(Path::new(""));
+            pending.push(folder.join(relative));
+        }
+    }
+    Ok(())
+}
+
+/// The `schemaLocation` of every `include`, `import`, `redefine` and `override` in a schema
+/// document.
+fn schema_locations(text: &[u8]) -> Result<Vec<String>, String> {
+    use quick_xml::events::Event;
+
+    let mut reader = quick_xml::Reader::from_reader(text);
+    let mut buf = Vec::new();
+    let mut locations = Vec::new();
+    let (mut depth, mut roots) = (0usize, 0usize);
+    loop {
+        let event = reader.read_event_into(&mut buf);
+        match &event {
+            Ok(Event::Start(_)) if depth == 0 => (roots, depth) = (roots + 1, 1),
+            Ok(Event::Start(_)) => depth += 1,
+            Ok(Event::Empty(_)) if depth == 0 => roots += 1,
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Text(text)) if depth == 0 && !text.iter().all(u8::is_ascii_whitespace) => {
+                return Err("not well-formed XML: text outside the root element".to_owned());
+            }
+            _ => {}
+        }
+        if roots > 1 {
+            return Err("not well-formed XML: more than one root element".to_owned());
+        }
+        match event {
+            Ok(Event::DocType(_)) => {
+                return Err("document type declarations are not allowed in a schema".to_owned());
+            }
+            Ok(Event::Start(element) | Event::Empty(element)) => {
+                let refers = matches!(
+                    element.local_name().as_ref(),
+                    b"include" | b"import" | b"redefine" | b"override"
+                );
+                for attribute in element.attributes().filter(|_| refers) {
+                    let attribute = attribute.map_err(|e| format!("not well-formed XML: {e}"))?;
+                    if attribute.key.local_name().as_ref() == b"schemaLocation" {
+                        let value = attribute
+                            .unescape_value()
+                            .map_err(|e| format!("not well-formed XML: {e}"))?;
+                        locations.push(value.trim().to_owned());
+                    }
+                }
+            }
+            Ok(Event::Eof) if roots == 0 => {
+                return Err("not well-formed XML: no root element".to_owned());
+            }
+            Ok(Event::Eof) => return Ok(locations),
+            Ok(_) => {}
+            Err(err) => return Err(format!("not well-formed XML: {err}")),
+        }
+        buf.clear();
     }
 }
 
@@ -238,6 +364,84 @@ mod tests {
 
     fn code(body: &[u8]) -> String {
         precheck(body).expect_err("refused")[0].code.clone()
+    }
+
+    const XS: &str = r#"xmlns:xs="http://www.w3.org/2001/XMLSchema""#;
+
+    /// A folder with `main.xsd` referring to `location`, and `parts/person.xsd` beside it.
+    fn schema_folder(reference: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("parts")).expect("parts");
+        std::fs::write(
+            dir.path().join("parts/person.xsd"),
+            format!(r#"<xs:schema {XS}><xs:element name="person" type="xs:string"/></xs:schema>"#),
+        )
+        .expect("part");
+        std::fs::write(
+            dir.path().join("main.xsd"),
+            format!(r#"<xs:schema {XS}>{reference}<xs:element name="r"/></xs:schema>"#),
+        )
+        .expect("main");
+        dir
+    }
+
+    fn load(dir: &tempfile::TempDir, references: SchemaReferences) -> Result<(), String> {
+        XsdStandard::load("s@1", &dir.path().join("main.xsd"), references)
+            .map(drop)
+            .map_err(|e| match e {
+                StandardError::Compile { message, .. } => message,
+                other => other.to_string(),
+            })
+    }
+
+    #[test]
+    fn a_schema_includes_only_documents_of_its_own_folder() {
+        let inside = schema_folder(r#"<xs:include schemaLocation="parts/person.xsd"/>"#);
+        assert_eq!(load(&inside, SchemaReferences::SameFolder), Ok(()));
+        for reference in [
+            r#"<xs:include schemaLocation="/etc/passwd"/>"#,
+            r#"<xs:include schemaLocation="../outside.xsd"/>"#,
+            r#"<xs:include schemaLocation="parts/%2e%2e/%2e%2e/x.xsd"/>"#,
+            r#"<xs:import namespace="urn:x" schemaLocation="http://127.0.0.1:9/probe.xsd"/>"#,
+            r#"<xs:redefine schemaLocation="file:///etc/hostname"/>"#,
+        ] {
+            let err =
+                load(&schema_folder(reference), SchemaReferences::SameFolder).expect_err(reference);
+            assert!(
+                err.contains("only to documents in its own folder"),
+                "{reference}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_uploaded_schema_refers_to_no_other_document() {
+        let inside = schema_folder(r#"<xs:include schemaLocation="parts/person.xsd"/>"#);
+        let err = load(&inside, SchemaReferences::None).expect_err("refused");
+        assert!(err.contains("one self-contained document"), "{err}");
+        // An import of a namespace without a location fetches nothing and stays allowed.
+        let bare = schema_folder(r#"<xs:import namespace="urn:x"/>"#);
+        assert_eq!(load(&bare, SchemaReferences::None), Ok(()));
+    }
+
+    #[test]
+    fn a_schema_document_is_checked_before_libxml2_reads_it() {
+        let doctype = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            doctype.path().join("main.xsd"),
+            format!(r#"<!DOCTYPE s [<!ENTITY x SYSTEM "/etc/passwd">]><xs:schema {XS}/>"#),
+        )
+        .expect("main");
+        let err = load(&doctype, SchemaReferences::SameFolder).expect_err("refused");
+        assert!(err.contains("document type declarations"), "{err}");
+        // An included part that is not well-formed is named, and never handed to libxml2.
+        let broken = schema_folder(r#"<xs:include schemaLocation="parts/person.xsd"/>"#);
+        std::fs::write(broken.path().join("parts/person.xsd"), "root:x:0:0").expect("part");
+        let err = load(&broken, SchemaReferences::SameFolder).expect_err("refused");
+        assert!(
+            err.starts_with("parts/person.xsd: not well-formed"),
+            "{err}"
+        );
     }
 
     #[test]
