@@ -429,6 +429,7 @@ async fn signatures_are_checked_on_upload_and_again_at_start() {
     .await;
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.json()["publisher"], "so-tu-phap");
+    let signed_version = r.json()["version"].clone();
     assert_eq!(register_once(&hub).await.status, 200);
 
     // Restarted as is: the signature checks again and the adapter serves.
@@ -457,6 +458,70 @@ async fn signatures_are_checked_on_upload_and_again_at_start() {
     assert_eq!(agency["active"], Value::Null);
     let refused = agency["refused"].as_str().unwrap();
     assert!(refused.contains("altered after upload"), "{refused}");
+
+    // The publisher's bytes, pushed again, restore the stored copy: same version, served.
+    let r = upload(
+        &hub,
+        agencies::REGISTRY_A,
+        bytes.clone(),
+        "?activate=true",
+        &[("lgsp-signature", &signature)],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["version"], signed_version, "{}", r.text());
+    assert_eq!(std::fs::read(&stored).unwrap(), bytes);
+    assert_eq!(register_once(&hub).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_signature_beside_a_configured_component_is_found_and_checked() {
+    let (key, public) = publisher();
+    let scratch = tempfile::tempdir().unwrap();
+    let sign_all = |text: &str, key: &lgsp::signing::SecretKey| {
+        // Every component the configuration names is copied and signed beside its copy.
+        let mut out = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let Some(path) = line
+                .strip_prefix("component = \"")
+                .and_then(|l| l.strip_suffix('"'))
+            else {
+                out.push(line.to_owned());
+                continue;
+            };
+            let bytes = std::fs::read(path).unwrap();
+            let copy = scratch.path().join(format!("{n}.wasm"));
+            std::fs::write(&copy, &bytes).unwrap();
+            std::fs::write(
+                scratch.path().join(format!("{n}.wasm.sig")),
+                key.sign(&bytes).to_string(),
+            )
+            .unwrap();
+            out.push(format!("component = \"{}\"", copy.display()));
+        }
+        format!(
+            "{}\n[registry]\nrequire_signatures = true\n\n[[registry.publishers]]\nname = \"so-tu-phap\"\npublic_key = \"{public}\"\n",
+            out.join("\n")
+        )
+    };
+    let hub = TestHub::start_with(|text| sign_all(&text, &key)).await;
+    assert_eq!(register_once(&hub).await.status, 200);
+    let r = hub.get("/admin/v1/adapters", Some(keys::OPERATOR)).await;
+    for agency in r.json()["agencies"].as_array().unwrap() {
+        assert_eq!(agency["active"]["publisher"], "so-tu-phap", "{agency}");
+    }
+
+    // Signed by a key the hub does not trust: the hub refuses to start, and says why.
+    let (stranger, _) = publisher();
+    let config = sign_all(
+        &lgsp_tests::config_text("http://127.0.0.1:9", &scratch.path().join("data")),
+        &stranger,
+    );
+    let path = scratch.path().join("lgsp.toml");
+    std::fs::write(&path, config).unwrap();
+    let config = lgsp::config::Config::load(&path).unwrap();
+    let err = lgsp::hub::Hub::start(config).await.expect_err("refused");
+    assert!(err.to_string().contains("signature"), "{err}");
 }
 
 /// A value for each path parameter of the OpenAPI document.
@@ -565,6 +630,33 @@ async fn standards_services_and_clients_change_at_run_time_and_survive_a_restart
         )
         .await;
     r.problem(422, "standard-invalid");
+    // An uploaded XSD may not reach for another document, on disk or on the network.
+    for reference in [
+        r#"<xs:include schemaLocation="/etc/passwd"/>"#,
+        r#"<xs:import namespace="urn:x" schemaLocation="http://127.0.0.1:9/probe.xsd"/>"#,
+    ] {
+        let schema = format!(
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{reference}</xs:schema>"#
+        );
+        let r = hub
+            .admin(
+                Method::PUT,
+                "/admin/v1/standards/reaching/1?kind=xsd",
+                op,
+                &[],
+                Some(("application/xml", schema.into_bytes())),
+            )
+            .await;
+        let p = r.problem(422, "standard-invalid");
+        let detail = p["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("one self-contained document"), "{detail}");
+        assert!(!detail.contains("root:"), "{detail}");
+    }
+    // Refused schemas leave no file behind: only the accepted one is stored.
+    let stored = std::fs::read_dir(hub.data_dir().join("standards"))
+        .unwrap()
+        .count();
+    assert_eq!(stored, 1, "only citizen-record 2.0's schema is kept");
     let r = hub
         .admin(
             Method::PUT,

@@ -264,6 +264,16 @@ impl Registry {
             .into_iter()
             .find(|v| v.sha256 == sha256)
         {
+            if self.read_checked(&row).is_err() {
+                // The stored copy was altered or lost since its upload; these bytes have the
+                // registered digest (and passed the signature check), so they restore it.
+                self.write_blob(&sha256, bytes)?;
+                tracing::warn!(
+                    agency,
+                    adapter.version_id = row.version,
+                    "stored component restored from a new upload of the same bytes"
+                );
+            }
             if activate {
                 self.switch(agency, row.version, actor).await?;
             }
@@ -278,10 +288,7 @@ impl Registry {
         let compile_ms = started.elapsed().as_millis() as u64;
         let description = loaded.description().clone();
         if !self.blobs.exists(blob_name(&sha256)) {
-            let temporary = format!("{sha256}.tmp");
-            self.blobs.write(&temporary, bytes)?;
-            self.blobs
-                .rename(&temporary, &self.blobs, blob_name(&sha256))?;
+            self.write_blob(&sha256, bytes)?;
         }
         // A signature is kept only when a trusted key checked it.
         let signature = publisher
@@ -406,6 +413,15 @@ impl Registry {
             })
     }
 
+    /// Stores `bytes` as the component of digest `sha256`, whole or not at all.
+    fn write_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), AdminError> {
+        let temporary = format!("{sha256}.tmp");
+        self.blobs.write(&temporary, bytes)?;
+        self.blobs
+            .rename(&temporary, &self.blobs, blob_name(sha256))?;
+        Ok(())
+    }
+
     /// Reads a stored component back, checking its digest and, when required, its signature.
     fn read_checked(&self, row: &VersionRow) -> Result<Vec<u8>, AdminError> {
         let bytes = self.blobs.read(blob_name(&row.sha256)).map_err(|e| {
@@ -498,7 +514,7 @@ impl Registry {
                     path: path.clone(),
                     source,
                 })?;
-            let signature_file = crate::signing::with_suffix(path, ".sig");
+            let signature_file = crate::signing::with_suffix(path, "sig");
             let signature = std::fs::read_to_string(&signature_file).ok();
             self.upload(
                 &a.agency,
