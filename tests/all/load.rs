@@ -76,6 +76,17 @@ async fn garbage_and_core_modules_are_refused() {
         .load("test", b"not wasm at all", LIMITS)
         .await
         .expect_err("refused");
+    assert!(matches!(err, LoadError::NotBinary), "{err}");
+    // The text format is refused too: a component is one exact binary, and one digest.
+    let err = runtime()
+        .load("test", b"(component)", LIMITS)
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, LoadError::NotBinary), "{err}");
+    let err = runtime()
+        .load("test", b"\0asm\x0d\0\x01\0garbage", LIMITS)
+        .await
+        .expect_err("refused");
     assert!(matches!(err, LoadError::Compile(_)), "{err}");
     let core = wasmtime_wat("(module)");
     let err = runtime()

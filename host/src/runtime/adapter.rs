@@ -138,6 +138,12 @@ impl Direction {
 /// Why a component was refused at load.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The bytes are not a WebAssembly binary at all (text format, an archive, anything else).
+    #[error(
+        "this is not a WebAssembly binary (it does not begin with \\0asm): send the .wasm \
+         component itself, not its text form nor any other file"
+    )]
+    NotBinary,
     /// The bytes are not a valid component for this engine.
     #[error("failed to compile the component: {0}")]
     Compile(String),
@@ -232,6 +238,9 @@ impl Runtime {
         bytes: &[u8],
         limits: AdapterLimits,
     ) -> Result<Arc<LoadedAdapter>, LoadError> {
+        if !bytes.starts_with(b"\0asm") {
+            return Err(LoadError::NotBinary);
+        }
         let sha256 = hex::encode(Sha256::digest(bytes));
         let component = self.compile(&sha256, bytes)?;
 

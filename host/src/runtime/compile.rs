@@ -86,7 +86,7 @@ impl Runtime {
         let component = match from_cache {
             Some(component) => component,
             None => {
-                let component = Component::new(&self.engine, bytes)
+                let component = Component::from_binary(&self.engine, bytes)
                     .map_err(|e| LoadError::Compile(format!("{e:#}")))?;
                 check_imports(&self.engine, &component)?;
                 if let Some(cache) = cache {
