@@ -67,6 +67,15 @@ pub enum StartError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// Another hub holds the data directory.
+    #[error(
+        "another hub is using the data directory {path:?} (its lgsp.lock is held); give each \
+         hub its own data_dir"
+    )]
+    DataDirInUse {
+        /// The directory.
+        path: PathBuf,
+    },
     /// The message log could not be opened.
     #[error("failed to open the message log: {0}")]
     MessageLog(#[from] LogError),
@@ -120,6 +129,36 @@ pub struct Hub {
     pub(crate) message_log: MessageLog,
     /// The capability on the hub's own data directory; nothing outside it is written.
     pub(crate) data_dir: Dir,
+    /// Holds the data directory's lock for as long as the hub lives.
+    _lock: std::fs::File,
+}
+
+/// The file in the data directory whose lock says which hub owns it.
+pub const LOCK_FILE: &str = "lgsp.lock";
+/// How long a starting hub waits for the data directory's lock (a hub being restarted may
+/// still be finishing its last exchanges) before it gives up.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Takes the lock of `dir`, waiting up to [`LOCK_WAIT`] for another hub to let it go. Two hubs
+/// on one data directory would each believe its own copy of the registry.
+async fn lock_data_dir(dir: &Dir) -> std::io::Result<Option<std::fs::File>> {
+    let file = dir
+        .open_with(
+            LOCK_FILE,
+            cap_std::fs::OpenOptions::new().create(true).write(true),
+        )?
+        .into_std();
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(std::fs::TryLockError::Error(err)) => return Err(err),
+        }
+    }
 }
 
 impl std::fmt::Debug for Hub {
@@ -213,6 +252,12 @@ impl Hub {
         std::fs::create_dir_all(&config.data_dir).map_err(data_dir_error)?;
         let data_dir =
             Dir::open_ambient_dir(&config.data_dir, ambient_authority()).map_err(data_dir_error)?;
+        let lock = lock_data_dir(&data_dir)
+            .await
+            .map_err(data_dir_error)?
+            .ok_or_else(|| StartError::DataDirInUse {
+                path: config.data_dir.clone(),
+            })?;
         let subdir = |name: &str| {
             data_dir.create_dir_all(name)?;
             data_dir.open_dir(name)
@@ -269,6 +314,7 @@ impl Hub {
             providers: Providers::new(),
             message_log,
             data_dir,
+            _lock: lock,
             config,
         }))
     }

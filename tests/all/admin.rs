@@ -825,3 +825,25 @@ async fn standards_services_and_clients_change_at_run_time_and_survive_a_restart
         .unwrap();
     assert_eq!(deleted["before"]["id"], id);
 }
+
+#[tokio::test]
+async fn a_second_hub_on_the_same_data_directory_is_refused() {
+    let hub = TestHub::start().await;
+    let scratch = tempfile::tempdir().unwrap();
+    let path = scratch.path().join("lgsp.toml");
+    std::fs::write(
+        &path,
+        lgsp_tests::config_text(&hub.peers_url, &hub.data_dir()),
+    )
+    .unwrap();
+    let config = lgsp::config::Config::load(&path).unwrap();
+    let err = lgsp::hub::Hub::start(config)
+        .await
+        .expect_err("the first hub holds the directory");
+    assert!(
+        matches!(err, lgsp::hub::StartError::DataDirInUse { .. }),
+        "{err}"
+    );
+    // The first hub is unharmed.
+    assert_eq!(register_once(&hub).await.status, 200);
+}
