@@ -273,16 +273,9 @@ impl Tables {
                 ));
             }
         };
-        let timeout = spec
-            .timeout_ms
-            .map(Duration::from_millis)
-            .unwrap_or(DEFAULT_PROVIDER_TIMEOUT);
-        if timeout.is_zero() {
-            return Err(AdminError::invalid(
-                "invalid-request",
-                "`timeout_ms` must be greater than zero",
-            ));
-        }
+        let timeout =
+            crate::config::timeout("timeout_ms", spec.timeout_ms, DEFAULT_PROVIDER_TIMEOUT)
+                .map_err(|e| AdminError::invalid("invalid-request", e.to_string()))?;
         Ok(ServiceConfig {
             id: id.to_owned(),
             standard: spec.standard,

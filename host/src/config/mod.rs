@@ -16,6 +16,8 @@ use serde::Deserialize;
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Default cap on a request body, checked at the edge before any adapter runs.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// One WebAssembly page: no adapter runs in less memory.
+pub const WASM_PAGE_BYTES: usize = 64 * 1024;
 /// Default wall-clock limit on one provider call.
 pub const DEFAULT_PROVIDER_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default CPU deadline of one adapter call.
@@ -428,17 +430,11 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
             "must be greater than zero",
         ));
     }
-    let exchange_timeout = raw
-        .server
-        .exchange_timeout_ms
-        .map(Duration::from_millis)
-        .unwrap_or(DEFAULT_EXCHANGE_TIMEOUT);
-    if exchange_timeout.is_zero() {
-        return Err(invalid(
-            "server.exchange_timeout_ms",
-            "must be greater than zero",
-        ));
-    }
+    let exchange_timeout = timeout(
+        "server.exchange_timeout_ms",
+        raw.server.exchange_timeout_ms,
+        DEFAULT_EXCHANGE_TIMEOUT,
+    )?;
 
     let mut standards = BTreeMap::new();
     for (i, s) in raw.standards.into_iter().enumerate() {
@@ -480,15 +476,19 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
             max_output_bytes: a.max_output_bytes.unwrap_or(DEFAULT_ADAPTER_OUTPUT_BYTES),
             max_in_flight: a.max_in_flight.unwrap_or(DEFAULT_ADAPTER_MAX_IN_FLIGHT),
         };
-        for (field, value) in [
-            ("max_memory_bytes", adapter.max_memory_bytes),
-            ("max_output_bytes", adapter.max_output_bytes),
-            ("max_in_flight", adapter.max_in_flight),
+        for (field, value, least) in [
+            (
+                "max_memory_bytes",
+                adapter.max_memory_bytes,
+                WASM_PAGE_BYTES,
+            ),
+            ("max_output_bytes", adapter.max_output_bytes, 1),
+            ("max_in_flight", adapter.max_in_flight, 1),
         ] {
-            if value == 0 {
+            if value < least {
                 return Err(invalid(
                     format!("adapters[{i}].{field}"),
-                    "must be greater than zero",
+                    format!("must be at least {least}"),
                 ));
             }
         }
@@ -545,13 +545,7 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
                 ));
             }
         };
-        let timeout = s
-            .timeout_ms
-            .map(Duration::from_millis)
-            .unwrap_or(DEFAULT_PROVIDER_TIMEOUT);
-        if timeout.is_zero() {
-            return Err(invalid(key("timeout_ms"), "must be greater than zero"));
-        }
+        let timeout = timeout(&key("timeout_ms"), s.timeout_ms, DEFAULT_PROVIDER_TIMEOUT)?;
         let service = ServiceConfig {
             id: s.id.clone(),
             standard: s.standard,
@@ -613,6 +607,15 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
             return Err(invalid(
                 format!("operators[{i}].token_sha256"),
                 "an operator token must differ from every client key",
+            ));
+        }
+        if operators
+            .iter()
+            .any(|known: &OperatorConfig| known.token_sha256 == hash)
+        {
+            return Err(invalid(
+                format!("operators[{i}].token_sha256"),
+                "this token is already given to another operator entry",
             ));
         }
         operators.push(OperatorConfig {
@@ -683,8 +686,12 @@ fn unknown_standard(name: &str, standards: &BTreeMap<String, StandardConfig>) ->
 
 /// Ids travel in URLs, log fields and database rows: keep them to a plain alphabet.
 pub(crate) fn check_name(key: &str, value: &str) -> Result<()> {
-    let ok = !value.is_empty()
-        && value.len() <= 128
+    // The first character rules out `.`, `..` and hidden names, wherever an id ends up.
+    let ok = value.len() <= 128
+        && value
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
@@ -693,13 +700,40 @@ pub(crate) fn check_name(key: &str, value: &str) -> Result<()> {
     } else {
         Err(invalid(
             key,
-            format!("{value:?} must be 1 to 128 characters of letters, digits, '.', '-' or '_'"),
+            format!(
+                "{value:?} must be 1 to 128 characters of letters, digits, '.', '-' or '_', \
+                 starting with a letter or a digit"
+            ),
         ))
     }
 }
 
+/// Longest timeout the hub accepts: an hour; a provider or an exchange slower than that is
+/// a mistake in the number.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// A timeout of `millis` (or `default`), checked: more than zero, at most [`MAX_TIMEOUT`].
+pub(crate) fn timeout(key: &str, millis: Option<u64>, default: Duration) -> Result<Duration> {
+    let value = millis.map(Duration::from_millis).unwrap_or(default);
+    if value.is_zero() || value > MAX_TIMEOUT {
+        return Err(invalid(
+            key,
+            format!(
+                "must be more than 0 and at most {} ms (an hour)",
+                MAX_TIMEOUT.as_millis()
+            ),
+        ));
+    }
+    Ok(value)
+}
+
 pub(crate) fn check_url(key: &str, url: &str) -> Result<()> {
     match reqwest::Url::parse(url) {
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => Err(invalid(
+            key,
+            "a provider URL may not carry a user name or password: the URL is shown in \
+             listings, the audit log and the message log",
+        )),
         Ok(u) if u.scheme() == "http" || u.scheme() == "https" => Ok(()),
         Ok(u) => Err(invalid(
             key,

@@ -109,6 +109,38 @@ fn keys_must_be_sha256_hex_and_distinct() {
         "\n[[operators]]\nname = \"ops\"\ntoken_sha256 = \"{KEY_A}\"\nrole = \"operator\"\n"
     );
     assert_eq!(invalid_key(&(base() + &op)), "operators[0].token_sha256");
+    // One token, two entries: whichever came last would have decided the role.
+    let twice = |role: &str| {
+        format!(
+            "\n[[operators]]\nname = \"{role}\"\ntoken_sha256 = \"{KEY_B}\"\nrole = \"{role}\"\n"
+        )
+    };
+    let text = base() + &twice("auditor") + &twice("operator");
+    assert_eq!(invalid_key(&text), "operators[1].token_sha256");
+}
+
+#[test]
+fn timeouts_and_memory_have_sensible_bounds() {
+    let service = |extra: &str| {
+        base().replace(
+            r#"provider = { upstream = "http://127.0.0.1:9100/edxml" }"#,
+            &format!("provider = {{ upstream = \"http://127.0.0.1:9100/edxml\" }}\n{extra}"),
+        )
+    };
+    assert_eq!(
+        invalid_key(&service("timeout_ms = 18446744073709551615")),
+        "services[0].timeout_ms"
+    );
+    assert_eq!(
+        invalid_key(&service("timeout_ms = 0")),
+        "services[0].timeout_ms"
+    );
+    assert!(parse(&service("timeout_ms = 3600000")).is_ok());
+    let memory = base().replace(
+        r#"component = "a.wasm""#,
+        "component = \"a.wasm\"\nmax_memory_bytes = 1",
+    );
+    assert_eq!(invalid_key(&memory), "adapters[0].max_memory_bytes");
 }
 
 #[test]
@@ -143,5 +175,17 @@ fn bad_urls_addresses_and_names_are_refused() {
     assert_eq!(
         invalid_key(&base().replace(r#"id = "documents.send""#, r#"id = "docs/send""#)),
         "services[0].id"
+    );
+    for name in [".", "..", ".hidden"] {
+        assert_eq!(
+            invalid_key(&base().replace(r#"id = "documents.send""#, &format!("id = {name:?}"))),
+            "services[0].id",
+            "{name}"
+        );
+    }
+    // Credentials in a provider URL would be shown wherever the URL is.
+    assert_eq!(
+        invalid_key(&base().replace("http://127.0.0.1:9100/edxml", "http://u:pw@127.0.0.1/x")),
+        "services[0].provider.upstream"
     );
 }
