@@ -190,6 +190,14 @@ impl From<&crate::admin::AdminError> for Problem {
                 admin_title(kind),
                 detail,
             ),
+            E::TooLarge { limit } => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                "Request body too large",
+                detail,
+            )
+            .with_limit(format!("bytes={limit}"))
+            .closing(),
             E::Store(_) | E::Io(_) => Problem::internal(detail),
         }
     }

@@ -348,6 +348,33 @@ async fn what_is_not_a_valid_adapter_is_refused_with_the_reason() {
         )
         .await;
     assert_eq!(r.json()["versions"], json!([]), "nothing refused was kept");
+
+    // A body over a route's limit is a problem document too, once the caller is known.
+    let huge = vec![b' '; lgsp::api::admin::MAX_JSON_BYTES + 1];
+    let r = hub
+        .admin(
+            Method::PUT,
+            "/admin/v1/services/big",
+            Some(keys::OPERATOR),
+            &[],
+            Some(("application/json", huge.clone())),
+        )
+        .await;
+    let p = r.problem(413, "body-too-large");
+    assert_eq!(
+        p["limit"],
+        format!("bytes={}", lgsp::api::admin::MAX_JSON_BYTES)
+    );
+    let r = hub
+        .admin(
+            Method::PUT,
+            "/admin/v1/services/big",
+            Some(keys::AUDITOR),
+            &[],
+            Some(("application/json", huge)),
+        )
+        .await;
+    r.problem(403, "forbidden");
 }
 
 fn publisher() -> (lgsp::signing::SecretKey, String) {

@@ -45,6 +45,12 @@ pub enum AdminError {
         /// The reason, for the operator.
         detail: String,
     },
+    /// The request body is over the route's limit.
+    #[error("the request body is over this route's limit of {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// The admin store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

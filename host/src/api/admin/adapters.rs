@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{Done, change, read};
+use super::{Done, body_within, change, read};
 use crate::admin::{AdminError, VersionInfo};
 use crate::api::RemoteAddr;
 use crate::hub::Hub;
@@ -78,7 +79,7 @@ pub(super) async fn upload(
     headers: HeaderMap,
     Path(agency): Path<String>,
     Query(query): Query<HashMap<String, String>>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let target = format!("agency/{agency}");
     change(
@@ -88,6 +89,7 @@ pub(super) async fn upload(
         "adapter.upload",
         target,
         async |actor| {
+            let body = body_within(body, super::MAX_COMPONENT_BYTES)?;
             crate::config::check_name("agency", &agency)
                 .map_err(|e| AdminError::BadRequest(e.to_string()))?;
             let activate = match query.get("activate").map(String::as_str) {

@@ -32,6 +32,28 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 pub const MAX_COMPONENT_BYTES: usize = 128 * 1024 * 1024;
 /// Largest schema a standard may have.
 pub const MAX_SCHEMA_BYTES: usize = 8 * 1024 * 1024;
+/// Largest JSON body of the other routes (axum's default limit, which they keep).
+pub const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
+
+/// The body of a change, or why it could not be read. Handlers call this inside [`change`],
+/// so that a caller without the right gets 401 or 403 whatever its body, and an operator
+/// gets a problem document for a body over `limit`.
+pub(super) fn body_within(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    limit: usize,
+) -> Result<axum::body::Bytes, AdminError> {
+    body.map_err(|rejection| {
+        let too_large = std::error::Error::source(&rejection)
+            .and_then(std::error::Error::source)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+            || rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+        if too_large {
+            AdminError::TooLarge { limit }
+        } else {
+            AdminError::BadRequest(format!("failed to read the request body: {rejection}"))
+        }
+    })
+}
 
 /// The admin routes.
 pub(super) fn routes() -> Router<Arc<Hub>> {

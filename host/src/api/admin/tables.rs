@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::{Done, change, read};
+use super::{Done, body_within, change, read};
 use crate::admin::AdminError;
 use crate::admin::tables::{ClientSpec, ServiceSpec, client_json, parse_kind, service_json};
 use crate::api::RemoteAddr;
@@ -50,7 +51,7 @@ pub(super) async fn put_standard(
     headers: HeaderMap,
     Path((id, version)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let target = format!("standard/{id}@{version}");
     change(
@@ -60,6 +61,7 @@ pub(super) async fn put_standard(
         "standard.put",
         target,
         async |_actor| {
+            let body = body_within(body, super::MAX_SCHEMA_BYTES)?;
             let kind = query.get("kind").ok_or_else(|| {
                 AdminError::BadRequest("`kind` is required: `json-schema` or `xsd`".to_owned())
             })?;
@@ -113,7 +115,7 @@ pub(super) async fn put_service(
     remote: Option<Extension<RemoteAddr>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let target = format!("service/{id}");
     change(
@@ -123,6 +125,7 @@ pub(super) async fn put_service(
         "service.put",
         target,
         async |_actor| {
+            let body = body_within(body, super::MAX_JSON_BYTES)?;
             let spec: ServiceSpec = parse_json(&body)?;
             let (after, before) = hub.put_service(&id, spec).await?;
             Ok(Done::new(created_or_replaced(&before), Some(after.clone()))
@@ -179,7 +182,7 @@ pub(super) async fn create_client(
     State(hub): State<Arc<Hub>>,
     remote: Option<Extension<RemoteAddr>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     change(
         &hub,
@@ -188,6 +191,7 @@ pub(super) async fn create_client(
         "client.create",
         "clients".to_owned(),
         async |_actor| {
+            let body = body_within(body, super::MAX_JSON_BYTES)?;
             let spec: ClientSpec = parse_json(&body)?;
             let mut made = hub.create_client(spec).await?;
             // The audit log keeps the client without its key.
@@ -203,7 +207,7 @@ pub(super) async fn update_client(
     remote: Option<Extension<RemoteAddr>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let target = format!("client/{id}");
     change(
@@ -213,6 +217,7 @@ pub(super) async fn update_client(
         "client.update",
         target,
         async |_actor| {
+            let body = body_within(body, super::MAX_JSON_BYTES)?;
             let spec: ClientSpec = parse_json(&body)?;
             let (after, before) = hub.update_client(&id, spec).await?;
             Ok(Done::new(StatusCode::OK, Some(after.clone()))
