@@ -103,6 +103,10 @@ async fn each_misbehaviour_is_a_problem_and_the_next_message_is_served() {
         assert_eq!(p["limit"].as_str(), limit, "{mode}: {p}");
         let detail = p["detail"].as_str().unwrap_or_default().to_lowercase();
         assert!(detail.contains(why), "{mode}: {detail}");
+        assert!(
+            !detail.contains('\n'),
+            "{mode}: one line, no backtrace: {detail}"
+        );
 
         // One warn line for the operator, naming the adapter and its version.
         let id = r.exchange_id.clone().expect("id");

@@ -464,7 +464,16 @@ impl LoadedAdapter {
                     _ if text.contains("fuel allocated for hostcalls") => {
                         CallError::TransferLimit(self.hostcall_bytes())
                     }
-                    _ => CallError::Trap(text),
+                    _ => {
+                        // The caller, and the exchange's one warn line, get the trap's cause;
+                        // the guest's backtrace (function names, never data) is logged at
+                        // debug level for the adapter's author.
+                        tracing::debug!(agency = %self.agency, trap = %text, "adapter trapped");
+                        CallError::Trap(match err.downcast_ref::<Trap>() {
+                            Some(trap) => trap.to_string(),
+                            None => err.root_cause().to_string(),
+                        })
+                    }
                 })
             }
         }
