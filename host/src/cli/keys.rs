@@ -25,6 +25,9 @@ pub fn hash_key() -> anyhow::Result<ExitCode> {
     std::io::stdin()
         .read_line(&mut key)
         .context("failed to read the key from standard input")?;
+    if key.trim().is_empty() {
+        anyhow::bail!("no key on standard input: the hub never accepts an empty key");
+    }
     println!("{}", auth::digest(key.trim()));
     Ok(ExitCode::SUCCESS)
 }
@@ -33,6 +36,10 @@ pub fn hash_key() -> anyhow::Result<ExitCode> {
 /// (alone, so that a script can capture it) and the file names on standard error.
 pub fn keygen(prefix: &Path) -> anyhow::Result<ExitCode> {
     check_key_prefix(prefix)?;
+    if let Some(parent) = prefix.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("failed to create the folder {parent:?}"))?;
+    }
     let files = signing::write_key_pair(prefix)?;
     eprintln!(
         "wrote {} (secret: keep it with the publisher, mode 0600)",
@@ -46,9 +53,9 @@ pub fn keygen(prefix: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Refuses a `keygen --out` that is not a file name in an existing folder: a folder (the
-/// files would be the hidden `keys/.key` and `keys/.pub`) or a path whose folder does not
-/// exist (which is not created: a typo should not make folders).
+/// Refuses a `keygen --out` that names a folder: the files would be the hidden `keys/.key`
+/// and `keys/.pub`. A missing folder of a file name is created, as the guides'
+/// `--out keys/my-agency` expects.
 pub fn check_key_prefix(prefix: &Path) -> anyhow::Result<()> {
     let text = prefix.to_string_lossy();
     let names_a_folder = text.ends_with('/') || prefix.is_dir() || prefix.file_name().is_none();
@@ -56,15 +63,6 @@ pub fn check_key_prefix(prefix: &Path) -> anyhow::Result<()> {
         anyhow::bail!(
             "--out {prefix:?} names a folder, not the key pair's file name: give a file name \
              such as keys/ba-dinh (which writes keys/ba-dinh.key and keys/ba-dinh.pub)"
-        );
-    }
-    if let Some(parent) = prefix.parent().filter(|p| !p.as_os_str().is_empty())
-        && !parent.is_dir()
-    {
-        anyhow::bail!(
-            "the folder {parent:?} does not exist; create it first (mkdir -p {}) or give \
-             --out in an existing folder",
-            parent.display()
         );
     }
     Ok(())
@@ -108,7 +106,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keygen_wants_a_file_name_in_an_existing_folder() {
+    fn keygen_wants_a_file_name_not_a_folder() {
         let dir = tempfile::tempdir().expect("temp dir");
         let keys = dir.path().join("keys");
         std::fs::create_dir(&keys).expect("mkdir");
@@ -119,18 +117,7 @@ mod tests {
                 "{err}"
             );
         }
-        let missing = dir.path().join("nonexistent/dir/x");
-        let err = check_key_prefix(&missing)
-            .expect_err("no such folder")
-            .to_string();
-        assert!(
-            err.starts_with(&format!(
-                "the folder {:?} does not exist",
-                dir.path().join("nonexistent/dir")
-            )),
-            "{err}"
-        );
-        assert!(!dir.path().join("nonexistent").exists(), "nothing created");
+        check_key_prefix(&dir.path().join("new-folder/x")).expect("a folder to create");
         check_key_prefix(&keys.join("ba-dinh")).expect("a file name in a folder");
         check_key_prefix(Path::new("ba-dinh")).expect("a file name here");
     }
