@@ -127,10 +127,32 @@ def to_local(host: Catalogue, body: bytes) -> bytes:
     return json.dumps(local, ensure_ascii=False).encode()
 
 
+# Deepest nesting of arrays and objects read. Python's JSON reader recurses once per level,
+# and a component's stack is far smaller than a native process's: a body nested thousands
+# deep would overflow it (the hub then answers 502 for the adapter) instead of being refused.
+MAX_DEPTH = 64
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str) -> bool:
+    depth = 0
+    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_DEPTH:
+            return True
+    return False
+
+
 def _parse(body: bytes) -> dict[str, Any]:
     """The body as a JSON object, or a rejection at `body`."""
     try:
-        document = json.loads(body.decode("utf-8"))
+        text = body.decode("utf-8")
+        if _too_deep(text):
+            raise Rejected(
+                [Violation("body", "depth", f"arrays and objects nest deeper than {MAX_DEPTH}")]
+            )
+        document = json.loads(text)
     except UnicodeDecodeError:
         raise Rejected([Violation("body", "encoding", "the body is not UTF-8")]) from None
     except ValueError as err:

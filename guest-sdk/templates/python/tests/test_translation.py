@@ -59,6 +59,18 @@ class Fixtures(unittest.TestCase):
                 translation.to_national(Catalogue(), body)
             self.assertEqual([v.path for v in refused.exception.violations], ["body"])
 
+    def test_a_body_nested_too_deep_is_refused_before_it_is_parsed(self) -> None:
+        deep = b'{"a":' * 5000 + b"1" + b"}" * 5000
+        with self.assertRaises(translation.Rejected) as refused:
+            translation.to_national(Catalogue(), deep)
+        self.assertEqual(
+            [(v.path, v.code) for v in refused.exception.violations], [("body", "depth")]
+        )
+        # Brackets inside strings are text, not nesting.
+        self.assertFalse(translation._too_deep('{"a": "' + "[" * 500 + '"}'))
+        self.assertTrue(translation._too_deep("[" * 65 + "]" * 65))
+        self.assertFalse(translation._too_deep("[" * 64 + "]" * 64))
+
 
 if __name__ == "__main__":
     unittest.main()
