@@ -2,7 +2,7 @@
  * What the adapter can ask of the hub: look a code up in a catalogue, and write a line into
  * the hub's log. The rest of the adapter reaches the hub only through these two functions,
  * so that the same code runs inside the component (host_wasm.c, over the generated bindings)
- * and natively under test (tests/mock_host.c, with a few catalogue entries of its own).
+ * and natively under test (tests/mock_host.c, with the catalogue entries the tests need).
  */
 #ifndef ADAPTER_HOST_H
 #define ADAPTER_HOST_H
