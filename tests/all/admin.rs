@@ -551,6 +551,12 @@ async fn a_signature_beside_a_configured_component_is_found_and_checked() {
     assert!(err.to_string().contains("signature"), "{err}");
 }
 
+/// A DELETE by the operator.
+async fn operator_delete(hub: &TestHub, path: &str) -> Reply {
+    hub.admin(Method::DELETE, path, Some(keys::OPERATOR), &[], None)
+        .await
+}
+
 /// A value for each path parameter of the OpenAPI document.
 fn fill(path: &str) -> String {
     path.replace("{agency}", agencies::REGISTRY_A)
@@ -772,69 +778,21 @@ async fn standards_services_and_clients_change_at_run_time_and_survive_a_restart
     assert_eq!(r.status, 200, "after restart: {}", r.text());
 
     // In use: the service and the standard cannot go before the client.
-    let r = hub
-        .admin(
-            Method::DELETE,
-            "/admin/v1/services/citizens.register.v2",
-            op,
-            &[],
-            None,
-        )
-        .await;
+    let r = operator_delete(&hub, "/admin/v1/services/citizens.register.v2").await;
     r.problem(409, "in-use");
-    let r = hub
-        .admin(
-            Method::DELETE,
-            "/admin/v1/standards/citizen-record/2.0",
-            op,
-            &[],
-            None,
-        )
-        .await;
+    let r = operator_delete(&hub, "/admin/v1/standards/citizen-record/2.0").await;
     r.problem(409, "in-use");
-    let r = hub
-        .admin(
-            Method::DELETE,
-            &format!("/admin/v1/clients/{id}"),
-            op,
-            &[],
-            None,
-        )
-        .await;
+    let r = operator_delete(&hub, &format!("/admin/v1/clients/{id}")).await;
     assert_eq!(r.status, 204, "{}", r.text());
     let r = hub
         .exchange("citizens.register.v2", Some(&key), CSV, csv_input())
         .await;
     r.problem(401, "unauthenticated");
-    let r = hub
-        .admin(
-            Method::DELETE,
-            "/admin/v1/services/citizens.register.v2",
-            op,
-            &[],
-            None,
-        )
-        .await;
+    let r = operator_delete(&hub, "/admin/v1/services/citizens.register.v2").await;
     assert_eq!(r.status, 204, "{}", r.text());
-    let r = hub
-        .admin(
-            Method::DELETE,
-            "/admin/v1/services/records.v2",
-            op,
-            &[],
-            None,
-        )
-        .await;
+    let r = operator_delete(&hub, "/admin/v1/services/records.v2").await;
     assert_eq!(r.status, 204, "{}", r.text());
-    let r = hub
-        .admin(
-            Method::DELETE,
-            "/admin/v1/standards/citizen-record/2.0",
-            op,
-            &[],
-            None,
-        )
-        .await;
+    let r = operator_delete(&hub, "/admin/v1/standards/citizen-record/2.0").await;
     assert_eq!(r.status, 204, "{}", r.text());
 
     let r = hub.get("/admin/v1/audit", Some(keys::AUDITOR)).await;

@@ -376,30 +376,6 @@ mod tests {
         }
     }
 
-    /// Copies the template for `name`, replacing `{{name}}` in paths and contents as
-    /// `lgsp adapter new` does.
-    fn render_template(name: &str, to: &Path) {
-        fn copy(from: &Path, to: &Path, name: &str) {
-            std::fs::create_dir_all(to).unwrap_or_else(|err| panic!("{to:?}: {err}"));
-            for entry in std::fs::read_dir(from).unwrap_or_else(|err| panic!("{from:?}: {err}")) {
-                let path = entry.unwrap_or_else(|err| panic!("{from:?}: {err}")).path();
-                let file = path
-                    .file_name()
-                    .map(|f| f.to_string_lossy().replace("{{name}}", name));
-                let target = to.join(file.unwrap_or_default());
-                if path.is_dir() {
-                    copy(&path, &target, name);
-                } else {
-                    let text = std::fs::read_to_string(&path)
-                        .unwrap_or_else(|err| panic!("{path:?}: {err}"));
-                    std::fs::write(&target, text.replace("{{name}}", name))
-                        .unwrap_or_else(|err| panic!("{target:?}: {err}"));
-                }
-            }
-        }
-        copy(&repo().join("guest-sdk/templates/c"), to, name);
-    }
-
     #[test]
     fn the_bindings_come_from_the_contract() {
         let dir = temp_dir("bindings");
@@ -519,7 +495,7 @@ mod tests {
         }
         let dir = temp_dir("template");
         let project = dir.join("birth-records");
-        render_template("birth-records", &project);
+        crate::test_support::render_template("c", "birth-records", &project);
         let component = build(&project, &dir.join("out")).unwrap_or_else(|err| panic!("{err}"));
         let bytes = std::fs::read(&component).unwrap_or_else(|err| panic!("{err}"));
         let imports = imports(&bytes).unwrap_or_else(|err| panic!("{err}"));
@@ -572,7 +548,7 @@ mod tests {
         }
         let dir = temp_dir("template-native");
         let project = dir.join("birth-records");
-        render_template("birth-records", &project);
+        crate::test_support::render_template("c", "birth-records", &project);
         let printed = make_test(&project, &dir.join("build"));
         assert!(printed.contains("ok    rejected/bad-fields"), "{printed}");
         assert_eq!(
@@ -591,7 +567,7 @@ mod tests {
         }
         let dir = temp_dir("wasi");
         let project = dir.join("clocked");
-        render_template("clocked", &project);
+        crate::test_support::render_template("c", "clocked", &project);
         // A constructor runs at instantiation, so the linker keeps it and what it calls.
         let clock = "#include <time.h>\n\
                      __attribute__((constructor)) static void started(void)\n\

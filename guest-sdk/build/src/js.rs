@@ -233,11 +233,6 @@ impl Drop for ContractDir {
 mod tests {
     use super::*;
 
-    /// The scaffold's template, which must build out of the box.
-    fn template() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/js")
-    }
-
     /// A fresh folder under the system's temporary folder.
     fn scratch(what: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("lgsp-js-{what}-{}", std::process::id()));
@@ -331,7 +326,7 @@ mod tests {
     fn the_template_builds_into_a_component_that_imports_only_the_contract() {
         let out = scratch("template");
         let project_dir = out.join("demo-adapter");
-        render_template("demo-adapter", &project_dir);
+        crate::test_support::render_template("js", "demo-adapter", &project_dir);
         let built = build(&project_dir, &out).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(built, out.join("demo-adapter.wasm"));
         let component = std::fs::read(&built).unwrap_or_else(|err| panic!("{err}"));
@@ -351,30 +346,5 @@ mod tests {
         assert!(err.contains("it imports wasi:"), "{err}");
         assert!(!out.join("with-wasi/demo-adapter.wasm").exists());
         let _ = std::fs::remove_dir_all(&out);
-    }
-
-    /// The template as `lgsp adapter new NAME --lang js` writes it: copied, with the name in
-    /// place of `{{name}}`.
-    fn render_template(name: &str, into: &Path) {
-        let template = template();
-        let mut pending = vec![template.clone()];
-        while let Some(dir) = pending.pop() {
-            let entries = std::fs::read_dir(&dir).unwrap_or_else(|err| panic!("{err}"));
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    pending.push(path);
-                    continue;
-                }
-                let relative = path.strip_prefix(&template).unwrap_or(&path);
-                let target = into.join(relative.to_string_lossy().replace("{{name}}", name));
-                let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{err}"));
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent).unwrap_or_else(|err| panic!("{err}"));
-                }
-                std::fs::write(&target, text.replace("{{name}}", name))
-                    .unwrap_or_else(|err| panic!("{err}"));
-            }
-        }
     }
 }

@@ -393,6 +393,39 @@ pub fn build_project(dir: &Path, target_dir: &Path, out_dir: &Path) -> Result<Pa
     }
 }
 
+/// What the language modules' tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::Path;
+
+    /// Copies the `lang` template into `to` as `lgsp adapter new NAME --lang <lang>` writes
+    /// it: `{{name}}` replaced by `name` in paths and contents.
+    pub(crate) fn render_template(lang: &str, name: &str, to: &Path) {
+        fn copy(from: &Path, to: &Path, name: &str) {
+            std::fs::create_dir_all(to).unwrap_or_else(|err| panic!("{to:?}: {err}"));
+            for entry in std::fs::read_dir(from).unwrap_or_else(|err| panic!("{from:?}: {err}")) {
+                let path = entry.unwrap_or_else(|err| panic!("{from:?}: {err}")).path();
+                let file = path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().replace("{{name}}", name));
+                let target = to.join(file.unwrap_or_default());
+                if path.is_dir() {
+                    copy(&path, &target, name);
+                } else {
+                    let text = std::fs::read_to_string(&path)
+                        .unwrap_or_else(|err| panic!("{path:?}: {err}"));
+                    std::fs::write(&target, text.replace("{{name}}", name))
+                        .unwrap_or_else(|err| panic!("{target:?}: {err}"));
+                }
+            }
+        }
+        let template = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../templates")
+            .join(lang);
+        copy(&template, to, name);
+    }
+}
+
 #[cfg(test)]
 mod detect_tests {
     use super::*;

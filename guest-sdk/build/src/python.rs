@@ -283,31 +283,6 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    /// The template as `lgsp adapter new NAME --lang python` writes it: copied, with the
-    /// name in place of `{{name}}`.
-    fn render_template(name: &str, into: &Path) {
-        let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/python");
-        let mut pending = vec![template.clone()];
-        while let Some(dir) = pending.pop() {
-            let entries = std::fs::read_dir(&dir).unwrap_or_else(|err| panic!("{err}"));
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    pending.push(path);
-                    continue;
-                }
-                let relative = path.strip_prefix(&template).unwrap_or(&path);
-                let target = into.join(relative.to_string_lossy().replace("{{name}}", name));
-                let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{err}"));
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent).unwrap_or_else(|err| panic!("{err}"));
-                }
-                std::fs::write(&target, text.replace("{{name}}", name))
-                    .unwrap_or_else(|err| panic!("{err}"));
-            }
-        }
-    }
-
     /// Runs componentize-py for real: needs `scripts/setup-python.sh` to have run, and about
     /// half a minute.
     #[test]
@@ -315,7 +290,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("lgsp-python-template-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let project = dir.join("demo-adapter");
-        render_template("demo-adapter", &project);
+        crate::test_support::render_template("python", "demo-adapter", &project);
 
         let out = build(&project, &dir.join("out")).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(out, dir.join("out/demo-adapter.wasm"));
