@@ -99,6 +99,7 @@ pub enum StartError {
 
 /// What [`Hub::check`] loaded: the configuration file's adapters, each compiled, checked
 /// and described.
+#[derive(Debug)]
 pub struct Loaded {
     adapters: HashMap<String, Arc<LoadedAdapter>>,
 }
@@ -181,6 +182,17 @@ impl Hub {
                 continue;
             };
             let bytes = std::fs::read(component).map_err(|source| StartError::ReadAdapter {
+                agency: a.agency.clone(),
+                path: component.clone(),
+                source,
+            })?;
+            crate::admin::registry::check_config_signature(
+                &config.registry,
+                &a.agency,
+                component,
+                &bytes,
+            )
+            .map_err(|source| StartError::Register {
                 agency: a.agency.clone(),
                 path: component.clone(),
                 source,

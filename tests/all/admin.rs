@@ -547,8 +547,24 @@ async fn a_signature_beside_a_configured_component_is_found_and_checked() {
     let path = scratch.path().join("lgsp.toml");
     std::fs::write(&path, config).unwrap();
     let config = lgsp::config::Config::load(&path).unwrap();
+    // check-config runs the same check as serve.
+    let err = lgsp::hub::Hub::check(&config).await.expect_err("refused");
+    assert!(err.to_string().contains("does not match"), "{err}");
     let err = lgsp::hub::Hub::start(config).await.expect_err("refused");
-    assert!(err.to_string().contains("signature"), "{err}");
+    assert!(err.to_string().contains("does not match"), "{err}");
+    // Without the file, the operator is told where the signature belongs.
+    for entry in std::fs::read_dir(scratch.path()).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "sig") {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    let config = lgsp::config::Config::load(&path).unwrap();
+    let err = lgsp::hub::Hub::check(&config).await.expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("put the component's signature in") && text.contains(".wasm.sig"),
+        "{text}"
+    );
 }
 
 /// A DELETE by the operator.

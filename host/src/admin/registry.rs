@@ -97,6 +97,91 @@ fn blob_name(sha256: &str) -> String {
     format!("{sha256}.wasm")
 }
 
+/// Checks `signature` over `bytes` against the publishers trusted for `agency`, under `policy`. Returns
+/// the publisher's name; `None` when unsigned and signatures are not required.
+pub fn check_signature(
+    policy: &RegistryConfig,
+    agency: &str,
+    bytes: &[u8],
+    signature: Option<&str>,
+) -> Result<Option<String>, AdminError> {
+    let Some(text) = signature else {
+        if policy.require_signatures {
+            return Err(AdminError::invalid(
+                "signature-required",
+                "this hub accepts only signed adapters: send the Ed25519 signature of the \
+                 component in the `lgsp-signature` header (`lgsp sign` makes it)"
+                    .to_owned(),
+            ));
+        }
+        return Ok(None);
+    };
+    let signature: Signature = text.parse().map_err(|e: crate::signing::SigningError| {
+        AdminError::invalid("signature-invalid", e.to_string())
+    })?;
+    let trusted: Vec<_> = policy
+        .publishers
+        .iter()
+        .filter(|p| p.covers(agency))
+        .collect();
+    if trusted.is_empty() && !policy.require_signatures {
+        // Nobody to check it against, and none needed: kept as unsigned.
+        return Ok(None);
+    }
+    if trusted.is_empty() {
+        return Err(AdminError::invalid(
+            "signature-invalid",
+            format!("no trusted publisher key may sign adapters of agency {agency:?}"),
+        ));
+    }
+    trusted
+        .iter()
+        .find(|p| p.public_key.verify(bytes, &signature).is_ok())
+        .map(|p| Some(p.name.clone()))
+        .ok_or_else(|| {
+            AdminError::invalid(
+                "signature-invalid",
+                format!(
+                    "the signature does not match these bytes under any key trusted for \
+                     agency {agency:?} ({}); the component was altered or signed with \
+                     another key",
+                    trusted
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
+}
+
+/// The signature of a component named in the configuration: `<component>.sig` beside it.
+pub fn config_signature(component: &std::path::Path) -> Option<String> {
+    std::fs::read_to_string(crate::signing::with_suffix(component, "sig")).ok()
+}
+
+/// [`check_signature`] for a component named in the configuration, whose signature can only
+/// come from the file beside it.
+pub fn check_config_signature(
+    policy: &RegistryConfig,
+    agency: &str,
+    component: &std::path::Path,
+    bytes: &[u8],
+) -> Result<Option<String>, AdminError> {
+    let signature = config_signature(component);
+    if signature.is_none() && policy.require_signatures {
+        return Err(AdminError::invalid(
+            "signature-required",
+            format!(
+                "this hub accepts only signed adapters: put the component's signature in {:?} \
+                 (`lgsp sign` writes it there)",
+                crate::signing::with_suffix(component, "sig")
+            ),
+        ));
+    }
+    check_signature(policy, agency, bytes, signature.as_deref())
+}
+
 impl Registry {
     /// A registry over `store` and the data directory's `adapters` folder.
     pub fn new(
@@ -142,55 +227,7 @@ impl Registry {
         bytes: &[u8],
         signature: Option<&str>,
     ) -> Result<Option<String>, AdminError> {
-        let Some(text) = signature else {
-            if self.policy.require_signatures {
-                return Err(AdminError::invalid(
-                    "signature-required",
-                    "this hub accepts only signed adapters: send the Ed25519 signature of the \
-                     component in the `lgsp-signature` header (`lgsp sign` makes it)"
-                        .to_owned(),
-                ));
-            }
-            return Ok(None);
-        };
-        let signature: Signature = text.parse().map_err(|e: crate::signing::SigningError| {
-            AdminError::invalid("signature-invalid", e.to_string())
-        })?;
-        let trusted: Vec<_> = self
-            .policy
-            .publishers
-            .iter()
-            .filter(|p| p.covers(agency))
-            .collect();
-        if trusted.is_empty() && !self.policy.require_signatures {
-            // Nobody to check it against, and none needed: kept as unsigned.
-            return Ok(None);
-        }
-        if trusted.is_empty() {
-            return Err(AdminError::invalid(
-                "signature-invalid",
-                format!("no trusted publisher key may sign adapters of agency {agency:?}"),
-            ));
-        }
-        trusted
-            .iter()
-            .find(|p| p.public_key.verify(bytes, &signature).is_ok())
-            .map(|p| Some(p.name.clone()))
-            .ok_or_else(|| {
-                AdminError::invalid(
-                    "signature-invalid",
-                    format!(
-                        "the signature does not match these bytes under any key trusted for \
-                         agency {agency:?} ({}); the component was altered or signed with \
-                         another key",
-                        trusted
-                            .iter()
-                            .map(|p| p.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })
+        check_signature(&self.policy, agency, bytes, signature)
     }
 
     async fn prepare(&self, agency: &str, bytes: &[u8]) -> Result<Arc<LoadedAdapter>, AdminError> {
@@ -514,8 +551,14 @@ impl Registry {
                     path: path.clone(),
                     source,
                 })?;
-            let signature_file = crate::signing::with_suffix(path, "sig");
-            let signature = std::fs::read_to_string(&signature_file).ok();
+            let register_error = |source| crate::hub::StartError::Register {
+                agency: a.agency.clone(),
+                path: path.clone(),
+                source,
+            };
+            check_config_signature(&self.policy, &a.agency, path, &bytes)
+                .map_err(register_error)?;
+            let signature = config_signature(path);
             self.upload(
                 &a.agency,
                 &bytes,

@@ -611,6 +611,18 @@ fn validate(raw: RawConfig, base: &Path) -> Result<Config> {
         }
         if operators
             .iter()
+            .any(|known: &OperatorConfig| known.name == o.name)
+        {
+            return Err(invalid(
+                format!("operators[{i}].name"),
+                format!(
+                    "operator {:?} is declared twice; the audit log names who did what by it",
+                    o.name
+                ),
+            ));
+        }
+        if operators
+            .iter()
             .any(|known: &OperatorConfig| known.token_sha256 == hash)
         {
             return Err(invalid(

@@ -117,6 +117,9 @@ fn keys_must_be_sha256_hex_and_distinct() {
     };
     let text = base() + &twice("auditor") + &twice("operator");
     assert_eq!(invalid_key(&text), "operators[1].token_sha256");
+    let other_token = twice("auditor").replace(KEY_B, &"3".repeat(64));
+    let same_name = base() + &twice("auditor") + &other_token;
+    assert_eq!(invalid_key(&same_name), "operators[1].name");
 }
 
 #[test]
