@@ -29,6 +29,16 @@ pub enum Side {
     Provider,
 }
 
+impl Side {
+    /// `caller` or `provider`, as problem documents and logs write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Caller => "caller",
+            Side::Provider => "provider",
+        }
+    }
+}
+
 /// Why an exchange did not deliver an answer. `problem` turns each into a response.
 #[derive(Debug, thiserror::Error)]
 pub enum ExchangeError {

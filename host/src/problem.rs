@@ -341,10 +341,7 @@ impl From<&ExchangeError> for Problem {
                 standard,
                 violations,
             } => {
-                let who = match side {
-                    Side::Caller => "caller",
-                    Side::Provider => "provider",
-                };
+                let who = side.as_str();
                 let detail = format!(
                     "the national form produced by the {who} side has {} violation(s) of {standard}",
                     violations.len()

@@ -20,6 +20,7 @@ use crate::config::{
     ClientConfig, ClientForm, Config, DEFAULT_PROVIDER_TIMEOUT, Provider, ServiceConfig,
     StandardConfig, StandardKind, check_name, check_url,
 };
+use crate::standard::StandardError;
 use crate::standard::{Standard, Standards};
 
 /// The folder of standards' schemas added through the API, inside the data directory.
@@ -220,8 +221,17 @@ impl Tables {
             kind,
             schema: path,
         };
-        let standard = Standard::load_uploaded(&config)
-            .map_err(|e| AdminError::invalid("standard-invalid", e.to_string()))?;
+        // The detail names the schema by its standard, not by the hub's own file path.
+        let standard = Standard::load_uploaded(&config).map_err(|e| {
+            let why = match e {
+                StandardError::Compile { message, .. } => message,
+                StandardError::Read { source, .. } => source.to_string(),
+            };
+            AdminError::invalid(
+                "standard-invalid",
+                format!("the schema of {id}@{version} is refused: {why}"),
+            )
+        })?;
         self.standards.insert(standard);
         self.standard_files.insert(config.key(), (kind, sha256));
         Ok(())

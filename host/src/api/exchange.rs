@@ -128,7 +128,7 @@ async fn run(
             // One line per failed exchange, naming the adapter at fault when there is one.
             tracing::warn!(
                 problem = p.kind(),
-                side = ?p.side,
+                side = p.side.map_or("", |side| side.as_str()),
                 adapter.agency = p.agency.as_deref().unwrap_or(""),
                 adapter = p.adapter.as_deref().unwrap_or(""),
                 limit = p.limit.as_deref().unwrap_or(""),
