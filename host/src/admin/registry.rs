@@ -97,8 +97,8 @@ fn blob_name(sha256: &str) -> String {
     format!("{sha256}.wasm")
 }
 
-/// Checks `signature` over `bytes` against the publishers trusted for `agency`, under `policy`. Returns
-/// the publisher's name; `None` when unsigned and signatures are not required.
+/// Checks `signature` over `bytes` against the publishers `policy` trusts for `agency`.
+/// Returns the publisher's name; `None` when unsigned and signatures are not required.
 pub fn check_signature(
     policy: &RegistryConfig,
     agency: &str,
