@@ -349,6 +349,22 @@ async fn what_is_not_a_valid_adapter_is_refused_with_the_reason() {
         .await;
     assert_eq!(r.json()["versions"], json!([]), "nothing refused was kept");
 
+    // A path segment that is not UTF-8 is refused by the router itself, still as a problem.
+    let r = hub
+        .admin(
+            Method::PUT,
+            "/admin/v1/services/%c0",
+            Some(keys::OPERATOR),
+            &[],
+            Some(("application/json", b"{}".to_vec())),
+        )
+        .await;
+    let p = r.problem(400, "bad-request");
+    assert!(
+        p["detail"].as_str().unwrap_or_default().contains("UTF-8"),
+        "{p}"
+    );
+
     // A body over a route's limit is a problem document too, once the caller is known.
     let huge = vec![b' '; lgsp::api::admin::MAX_JSON_BYTES + 1];
     let r = hub

@@ -13,8 +13,8 @@ mod messages;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderMap, Uri};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::hub::Hub;
@@ -44,7 +44,39 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .merge(admin::routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::map_response(plain_errors_as_problems))
         .with_state(hub)
+}
+
+/// Largest plain-text error body turned into a problem's detail.
+const MAX_PLAIN_ERROR: usize = 4096;
+
+/// axum's own rejections (a path segment that is not UTF-8, a malformed query, a body it
+/// could not buffer) answer in plain text; every error of this API is a problem document, so
+/// they are rewritten here, in one place, with their text as the detail.
+async fn plain_errors_as_problems(response: Response) -> Response {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), MAX_PLAIN_ERROR)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let kind = match status {
+        StatusCode::BAD_REQUEST => "bad-request",
+        StatusCode::PAYLOAD_TOO_LARGE => "body-too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid-request",
+        _ => "http-error",
+    };
+    let title = status.canonical_reason().unwrap_or("Error");
+    Problem::new(status, kind, title, text).into_response()
 }
 
 async fn fallback(uri: Uri) -> impl IntoResponse {
