@@ -11,3 +11,4 @@ mod load;
 mod message_log;
 mod sandbox;
 mod scaffold;
+mod signatures;

@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod build;
+pub mod cases;
 pub mod client;
 pub mod compare;
 pub mod fixtures;
