@@ -160,15 +160,13 @@ pub fn config_signature(component: &std::path::Path) -> Option<String> {
     std::fs::read_to_string(crate::signing::with_suffix(component, "sig")).ok()
 }
 
-/// [`check_signature`] for a component named in the configuration, whose signature can only
-/// come from the file beside it.
-pub fn check_config_signature(
+/// Refuses a configured component without its `<component>.sig` when signatures are required,
+/// saying where the file belongs (an upload is told of the header instead).
+fn require_config_signature(
     policy: &RegistryConfig,
-    agency: &str,
     component: &std::path::Path,
-    bytes: &[u8],
-) -> Result<Option<String>, AdminError> {
-    let signature = config_signature(component);
+    signature: Option<&str>,
+) -> Result<(), AdminError> {
     if signature.is_none() && policy.require_signatures {
         return Err(AdminError::invalid(
             "signature-required",
@@ -179,6 +177,19 @@ pub fn check_config_signature(
             ),
         ));
     }
+    Ok(())
+}
+
+/// [`check_signature`] for a component named in the configuration, whose signature can only
+/// come from the file beside it.
+pub fn check_config_signature(
+    policy: &RegistryConfig,
+    agency: &str,
+    component: &std::path::Path,
+    bytes: &[u8],
+) -> Result<Option<String>, AdminError> {
+    let signature = config_signature(component);
+    require_config_signature(policy, component, signature.as_deref())?;
     check_signature(policy, agency, bytes, signature.as_deref())
 }
 
@@ -556,9 +567,10 @@ impl Registry {
                 path: path.clone(),
                 source,
             };
-            check_config_signature(&self.policy, &a.agency, path, &bytes)
-                .map_err(register_error)?;
+            // The upload below checks the signature; only a missing file is said here.
             let signature = config_signature(path);
+            require_config_signature(&self.policy, path, signature.as_deref())
+                .map_err(register_error)?;
             self.upload(
                 &a.agency,
                 &bytes,
