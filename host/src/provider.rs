@@ -10,12 +10,25 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
-use reqwest::Url;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::{Request, Uri, header};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use rustls::crypto::ring;
+use rustls::{ClientConfig, RootCertStore};
 
 use crate::message::Message;
 
 /// Largest provider reply the hub reads, so that a provider cannot exhaust its memory.
 pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
+/// How long a new connection to a provider may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long an unused connection stays in the pool.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// How the hub names itself to providers.
+const USER_AGENT: &str = concat!("lgsp/", env!("CARGO_PKG_VERSION"));
 
 /// Why a provider call did not produce a reply.
 #[derive(Debug, thiserror::Error)]
@@ -34,25 +47,48 @@ pub enum ProviderError {
     TooLarge,
 }
 
+/// The connector under the client: TCP, with TLS for `https://` providers.
+type Connector = HttpsConnector<HttpConnector>;
+/// The shared client's type: requests carry one body in memory.
+type HttpClient = Client<Connector, Full<Bytes>>;
+
 /// The shared client.
 #[derive(Debug, Clone)]
 pub struct Providers {
-    client: reqwest::Client,
+    client: HttpClient,
     /// Provider URLs already parsed. They come from the configuration, never from a request,
     /// so the map stays as small as the service catalogue; reading it takes no lock.
-    urls: Arc<ArcSwap<HashMap<String, Url>>>,
+    urls: Arc<ArcSwap<HashMap<String, Uri>>>,
 }
 
 impl Providers {
-    /// A client with pooled, kept-alive connections.
+    /// A client with pooled, kept-alive connections, trusting the system's certificate
+    /// authorities for `https://` providers (`SSL_CERT_FILE` and `SSL_CERT_DIR` point
+    /// elsewhere, as for OpenSSL).
     pub fn new() -> Self {
-        let client = reqwest::Client::builder()
-            .pool_idle_timeout(Duration::from_secs(90))
-            .connect_timeout(Duration::from_secs(5))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("lgsp/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+        Self::with_roots(system_roots())
+    }
+
+    /// The same client trusting only `roots`.
+    pub fn with_roots(roots: RootCertStore) -> Self {
+        let tls = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("ring offers every protocol version rustls defaults to")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let mut tcp = HttpConnector::new();
+        tcp.set_connect_timeout(Some(CONNECT_TIMEOUT));
+        tcp.set_nodelay(true);
+        tcp.enforce_http(false);
+        let connector = HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(tcp);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .pool_timer(TokioTimer::new())
+            .build(connector);
         Self {
             client,
             urls: Arc::default(),
@@ -61,11 +97,12 @@ impl Providers {
 
     /// `url` parsed, once per URL: parsing took about a tenth of the provider step's
     /// instructions when it was done for every message.
-    fn parsed(&self, url: &str) -> Result<Url, ProviderError> {
+    fn parsed(&self, url: &str) -> Result<Uri, ProviderError> {
         if let Some(parsed) = self.urls.load().get(url) {
             return Ok(parsed.clone());
         }
-        let parsed = Url::parse(url)
+        let parsed: Uri = url
+            .parse()
             .map_err(|err| ProviderError::Unreachable(format!("invalid provider URL: {err}")))?;
         self.urls.rcu(|urls| {
             let mut urls = HashMap::clone(urls);
@@ -84,44 +121,51 @@ impl Providers {
         timeout: Duration,
     ) -> Result<Message, ProviderError> {
         let call = async {
-            let mut request = self
-                .client
-                .post(self.parsed(url)?)
-                .header(reqwest::header::CONTENT_TYPE, &msg.content_type)
+            let mut request = Request::post(self.parsed(url)?)
+                .header(header::CONTENT_TYPE, &msg.content_type)
                 .header(crate::api::EXCHANGE_ID_HEADER, exchange_id)
-                .body(msg.body.clone());
+                .header(header::USER_AGENT, USER_AGENT);
             for (k, v) in &msg.metadata {
                 request = request.header(format!("{}{k}", crate::api::META_HEADER_PREFIX), v);
             }
-            let mut response = request.send().await.map_err(classify)?;
+            let request = request
+                .body(Full::new(msg.body.clone()))
+                .map_err(|err| ProviderError::Unreachable(format!("invalid request: {err}")))?;
+            let response = self.client.request(request).await.map_err(classify)?;
             let status = response.status();
             if !status.is_success() {
                 return Err(ProviderError::Status(status.as_u16()));
             }
             let content_type = response
                 .headers()
-                .get(reqwest::header::CONTENT_TYPE)
+                .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("application/octet-stream")
                 .to_owned();
             let metadata = crate::api::metadata_from_headers(response.headers());
-            if response
-                .content_length()
-                .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
-            {
+            let declared = response
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            if declared.is_some_and(|n| n > MAX_REPLY_BYTES as u64) {
                 return Err(ProviderError::TooLarge);
             }
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(classify)? {
-                if body.len() + chunk.len() > MAX_REPLY_BYTES {
-                    return Err(ProviderError::TooLarge);
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = Limited::new(response.into_body(), MAX_REPLY_BYTES)
+                .collect()
+                .await
+                .map_err(|err| {
+                    if err.is::<LengthLimitError>() {
+                        ProviderError::TooLarge
+                    } else {
+                        ProviderError::Unreachable(chain(&*err))
+                    }
+                })?
+                .to_bytes();
             Ok(Message {
                 content_type,
                 metadata,
-                body: Bytes::from(body),
+                body,
             })
         };
         tokio::time::timeout(timeout, call)
@@ -136,19 +180,130 @@ impl Default for Providers {
     }
 }
 
-fn classify(err: reqwest::Error) -> ProviderError {
-    // Only the error's own text, never the URL with any credentials it may carry.
-    let err = err.without_url();
-    if err.is_timeout() {
-        ProviderError::Timeout(Duration::ZERO)
-    } else {
-        let mut text = err.to_string();
-        let mut source = std::error::Error::source(&err);
-        while let Some(s) = source {
-            text.push_str(": ");
-            text.push_str(&s.to_string());
-            source = s.source();
+/// The system's trusted certificate authorities. Without any, `https://` providers are
+/// refused (and said so at start), while `http://` ones still work.
+fn system_roots() -> RootCertStore {
+    let found = rustls_native_certs::load_native_certs();
+    let mut roots = RootCertStore::empty();
+    let (added, ignored) = roots.add_parsable_certificates(found.certs);
+    if added == 0 {
+        tracing::warn!(
+            errors = found.errors.len(),
+            "no trusted certificate authorities found; https providers will be refused \
+             (set SSL_CERT_FILE or install ca-certificates)"
+        );
+    } else if ignored > 0 {
+        tracing::debug!(added, ignored, "some system certificates could not be read");
+    }
+    roots
+}
+
+fn classify(err: hyper_util::client::legacy::Error) -> ProviderError {
+    // hyper's error texts never carry the request's URL, so no credentials can leak here.
+    ProviderError::Unreachable(chain(&err))
+}
+
+/// An error and its causes on one line.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a failed step fails the test")]
+mod tests {
+    use std::convert::Infallible;
+
+    use http_body_util::Full;
+    use hyper::Response;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    use rustls::pki_types::{CertificateDer, PrivatePkcs8KeyDer};
+
+    use super::*;
+
+    /// An `https://localhost` provider with a fresh self-signed certificate, answering every
+    /// request with `{"accepted":true}`, and the certificate to trust it by.
+    async fn tls_provider() -> (String, CertificateDer<'static>) {
+        let key = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let cert = key.cert.der().clone();
+        let private = PrivatePkcs8KeyDer::from(key.signing_key.serialize_der());
+        let config =
+            rustls::ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(vec![cert.clone()], private.into())
+                .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let answer = service_fn(|_| async {
+                        let mut reply =
+                            Response::new(Full::new(Bytes::from_static(br#"{"accepted":true}"#)));
+                        reply.headers_mut().insert(
+                            header::CONTENT_TYPE,
+                            header::HeaderValue::from_static("application/json"),
+                        );
+                        Ok::<_, Infallible>(reply)
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tls), answer)
+                        .await;
+                });
+            }
+        });
+        (format!("https://localhost:{port}/ingest"), cert)
+    }
+
+    fn message() -> Message {
+        Message {
+            content_type: "application/json".to_owned(),
+            metadata: Vec::new(),
+            body: Bytes::from_static(br#"{"person":{}}"#),
         }
-        ProviderError::Unreachable(text)
+    }
+
+    #[tokio::test]
+    async fn an_https_provider_is_reached_when_its_authority_is_trusted() {
+        let (url, cert) = tls_provider().await;
+        let mut roots = RootCertStore::empty();
+        roots.add(cert).unwrap();
+        let providers = Providers::with_roots(roots);
+
+        let reply = providers
+            .post(&url, &message(), "ex-1", Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert_eq!(reply.content_type, "application/json");
+        assert_eq!(&reply.body[..], br#"{"accepted":true}"#);
+    }
+
+    #[tokio::test]
+    async fn an_https_provider_with_an_unknown_authority_is_refused() {
+        let (url, _) = tls_provider().await;
+        let providers = Providers::with_roots(RootCertStore::empty());
+
+        let err = providers
+            .post(&url, &message(), "ex-1", Duration::from_secs(5))
+            .await
+            .unwrap_err();
+        let ProviderError::Unreachable(why) = err else {
+            panic!("expected Unreachable, got {err:?}");
+        };
+        assert!(why.contains("UnknownIssuer"), "{why}");
     }
 }
