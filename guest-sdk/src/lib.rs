@@ -30,6 +30,13 @@ pub mod bindings {
     });
 }
 
+#[cfg(all(
+    feature = "allocator",
+    target_arch = "wasm32",
+    target_os = "unknown",
+    not(target_feature = "atomics")
+))]
+pub mod allocator;
 mod helpers;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -397,3 +397,53 @@ async fn civil_registry_rejections(hub: &TestHub) {
     )
     .await;
 }
+
+/// A batch at the adapter's record limit, whose mapping needs more than the SDK allocator's
+/// first arena (`lgsp_guest::allocator::ARENA_BYTES`, 1 MiB), goes through whole: the
+/// instance grows its memory past the arena and every record reaches the provider.
+#[tokio::test]
+async fn a_batch_larger_than_the_adapters_arena_is_forwarded_whole() {
+    let fixture =
+        read(&fixtures("civil-registry-csv", "to-national").join("ba-dinh-batch.input.csv"));
+    let text = String::from_utf8(fixture).expect("utf-8 fixture");
+    let (header, rows) = text.split_once('\n').expect("a header line");
+    // The first record with a new citizen id and registration number on each copy.
+    let first: Vec<&str> = rows.lines().next().expect("a record").split(',').collect();
+    let records = 1000;
+    let mut csv = format!("{header}\n");
+    for i in 0..records {
+        let mut row = first.clone();
+        let id = format!("001325{i:06}");
+        let number = format!("{}/2025", i + 1);
+        row[0] = &id;
+        row[7] = &number;
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+    }
+
+    let hub = TestHub::shared();
+    let r = hub
+        .exchange(
+            "citizens.register",
+            Some(keys::REGISTRY_A),
+            "text/csv; charset=utf-8",
+            csv,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let forwarded = hub
+        .recorder
+        .find(
+            r.exchange_id.as_deref().unwrap_or_default(),
+            "/national/citizens",
+        )
+        .expect("forwarded to the national registry");
+    let national: serde_json::Value = serde_json::from_slice(&forwarded.body).expect("JSON");
+    let forwarded = national["records"].as_array().expect("records");
+    assert_eq!(forwarded.len(), records);
+    assert_eq!(forwarded[records - 1]["citizenId"], "001325000999");
+    assert_eq!(
+        forwarded[records - 1]["registration"]["number"],
+        "1000/2025"
+    );
+}
