@@ -286,7 +286,11 @@ impl Hub {
                     direction: Direction::ToNational,
                     standard,
                 };
-                run.translate(adapter, t, &request).await?
+                let national = run.translate(adapter, t, &request).await?;
+                // Nothing reads the caller's form again: a large message is not held through
+                // the steps that make their own copies of it (the check, the forwarding).
+                drop(request);
+                national
             }
         };
         run.trace.body("national-request", &national_request.body);
@@ -338,6 +342,7 @@ impl Hub {
                 run.translate(&adapter, t, &local_reply).await?
             }
         };
+        drop(national_request);
         run.trace.body("national-reply", &national_reply.body);
 
         // 4. The reply is checked against its standard too.
