@@ -374,6 +374,16 @@ impl From<&ExchangeError> for Problem {
                         "provider-error",
                         "The provider answered with an error",
                     ),
+                    ProviderError::Tls(_) => (
+                        S::BAD_GATEWAY,
+                        "provider-tls",
+                        "No secure connection to the provider",
+                    ),
+                    ProviderError::Broken(_) => (
+                        S::BAD_GATEWAY,
+                        "provider-reply-broken",
+                        "The provider's reply broke off",
+                    ),
                     ProviderError::TooLarge => (
                         S::BAD_GATEWAY,
                         "provider-reply-too-large",

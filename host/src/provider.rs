@@ -42,6 +42,13 @@ pub enum ProviderError {
     /// The provider answered with a status outside 2xx.
     #[error("the provider answered with status {0}")]
     Status(u16),
+    /// The TLS handshake with an `https://` provider failed: most often its certificate is
+    /// not trusted.
+    #[error("the TLS handshake with the provider failed: {0}")]
+    Tls(String),
+    /// The provider started a reply and did not finish it.
+    #[error("the provider's reply broke off: {0}")]
+    Broken(String),
     /// The reply was larger than [`MAX_REPLY_BYTES`].
     #[error("the provider's reply is larger than {MAX_REPLY_BYTES} bytes")]
     TooLarge,
@@ -101,8 +108,7 @@ impl Providers {
         if let Some(parsed) = self.urls.load().get(url) {
             return Ok(parsed.clone());
         }
-        let parsed: Uri = url
-            .parse()
+        let parsed = provider_uri(url)
             .map_err(|err| ProviderError::Unreachable(format!("invalid provider URL: {err}")))?;
         self.urls.rcu(|urls| {
             let mut urls = HashMap::clone(urls);
@@ -158,7 +164,7 @@ impl Providers {
                     if err.is::<LengthLimitError>() {
                         ProviderError::TooLarge
                     } else {
-                        ProviderError::Unreachable(chain(&*err))
+                        ProviderError::Broken(chain(&*err))
                     }
                 })?
                 .to_bytes();
@@ -180,6 +186,18 @@ impl Default for Providers {
     }
 }
 
+/// A provider URL as the hub sends it: read as the WHATWG URL standard reads it (the
+/// configuration check reads it the same way), so that a path with spaces or non-ASCII
+/// letters is percent-encoded and `http:/host` means `http://host`, then taken as an HTTP
+/// request target.
+pub fn provider_uri(url: &str) -> Result<Uri, String> {
+    let normalised = url::Url::parse(url).map_err(|err| err.to_string())?;
+    normalised
+        .as_str()
+        .parse::<Uri>()
+        .map_err(|err| format!("{normalised} is not an HTTP request target: {err}"))
+}
+
 /// The system's trusted certificate authorities. Without any, `https://` providers are
 /// refused (and said so at start), while `http://` ones still work.
 fn system_roots() -> RootCertStore {
@@ -187,10 +205,15 @@ fn system_roots() -> RootCertStore {
     let mut roots = RootCertStore::empty();
     let (added, ignored) = roots.add_parsable_certificates(found.certs);
     if added == 0 {
+        let var = |name| std::env::var(name).unwrap_or_default();
+        let first_error = found.errors.first().map(ToString::to_string);
         tracing::warn!(
+            ssl_cert_file = %var("SSL_CERT_FILE"),
+            ssl_cert_dir = %var("SSL_CERT_DIR"),
             errors = found.errors.len(),
+            first_error = first_error.as_deref().unwrap_or("none"),
             "no trusted certificate authorities found; https providers will be refused \
-             (set SSL_CERT_FILE or install ca-certificates)"
+             (install ca-certificates, or point SSL_CERT_FILE or SSL_CERT_DIR at PEM files)"
         );
     } else if ignored > 0 {
         tracing::debug!(added, ignored, "some system certificates could not be read");
@@ -200,7 +223,62 @@ fn system_roots() -> RootCertStore {
 
 fn classify(err: hyper_util::client::legacy::Error) -> ProviderError {
     // hyper's error texts never carry the request's URL, so no credentials can leak here.
-    ProviderError::Unreachable(chain(&err))
+    match tls_error(&err) {
+        Some(tls) => ProviderError::Tls(explain_tls(tls)),
+        None => ProviderError::Unreachable(chain(&err)),
+    }
+}
+
+/// The TLS error under `err`, if the failure was the handshake. rustls's error travels inside
+/// an `io::Error` (inside another, from hyper-rustls), whose `source` skips what it wraps, so
+/// each I/O error is opened too.
+fn tls_error<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        next = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    None
+}
+
+/// What an operator can do about a failed handshake, then rustls's own words.
+fn explain_tls(err: &rustls::Error) -> String {
+    use rustls::{CertificateError as C, Error as E, InvalidMessage};
+    let why = match err {
+        E::InvalidCertificate(C::UnknownIssuer) => {
+            "the provider's certificate is not signed by an authority the hub trusts \
+             (SSL_CERT_FILE or SSL_CERT_DIR name the authorities to trust)"
+        }
+        E::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            "the provider's certificate has expired"
+        }
+        E::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
+            "the provider's certificate is not valid yet (is the hub's clock right?)"
+        }
+        E::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
+            "the provider's certificate does not name the host in the provider URL"
+        }
+        E::InvalidCertificate(C::Other(other))
+            if other.to_string().contains("CaUsedAsEndEntity") =>
+        {
+            "the provider presents an authority's certificate (CA:TRUE) as its own; it needs a \
+             certificate with CA:FALSE, signed by a trusted authority"
+        }
+        E::InvalidCertificate(_) => "the provider's certificate was refused",
+        E::InvalidMessage(InvalidMessage::InvalidContentType) => {
+            "the provider does not speak TLS at this address (is it an http:// server?)"
+        }
+        _ => "no secure connection could be agreed",
+    };
+    format!("{why} ({err})")
 }
 
 /// An error and its causes on one line.
@@ -301,9 +379,76 @@ mod tests {
             .post(&url, &message(), "ex-1", Duration::from_secs(5))
             .await
             .unwrap_err();
-        let ProviderError::Unreachable(why) = err else {
-            panic!("expected Unreachable, got {err:?}");
+        let ProviderError::Tls(why) = err else {
+            panic!("expected Tls, got {err:?}");
         };
+        assert!(
+            why.contains("not signed by an authority the hub trusts"),
+            "{why}"
+        );
         assert!(why.contains("UnknownIssuer"), "{why}");
+    }
+
+    /// A TCP server that answers every connection with `reply`, byte for byte, and closes it.
+    async fn raw_server(reply: &'static [u8]) -> u16 {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut tcp, _)) = listener.accept().await {
+                let mut request = [0u8; 4096];
+                let _ = tcp.read(&mut request).await;
+                let _ = tcp.write_all(reply).await;
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn an_https_url_to_a_plain_http_server_says_so() {
+        let port = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}").await;
+        let err = Providers::with_roots(RootCertStore::empty())
+            .post(
+                &format!("https://localhost:{port}/"),
+                &message(),
+                "ex-1",
+                Duration::from_secs(5),
+            )
+            .await
+            .unwrap_err();
+        let ProviderError::Tls(why) = err else {
+            panic!("expected Tls, got {err:?}");
+        };
+        assert!(why.contains("does not speak TLS"), "{why}");
+    }
+
+    #[tokio::test]
+    async fn a_reply_that_breaks_off_is_not_called_unreachable() {
+        let port =
+            raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"accepted\":").await;
+        let err = Providers::new()
+            .post(
+                &format!("http://127.0.0.1:{port}/"),
+                &message(),
+                "ex-1",
+                Duration::from_secs(5),
+            )
+            .await
+            .unwrap_err();
+        let ProviderError::Broken(why) = err else {
+            panic!("expected Broken, got {err:?}");
+        };
+        assert!(why.contains("end of file"), "{why}");
+    }
+
+    #[test]
+    fn a_provider_url_is_read_as_the_configuration_check_reads_it() {
+        let uri = provider_uri("http://127.0.0.1:8080/dịch vụ/a b?x=1").unwrap();
+        assert_eq!(uri.path(), "/d%E1%BB%8Bch%20v%E1%BB%A5/a%20b");
+        assert_eq!(uri.query(), Some("x=1"));
+        let uri = provider_uri("http:/127.0.0.1:8080/ok\\x").unwrap();
+        assert_eq!(uri.authority().unwrap().as_str(), "127.0.0.1:8080");
+        assert_eq!(uri.path(), "/ok/x");
+        assert!(provider_uri("not a url").is_err());
     }
 }

@@ -114,6 +114,36 @@ async fn the_sample_adapters_load_and_describe_themselves() {
 }
 
 #[tokio::test]
+async fn a_memory_cap_under_the_initial_memory_is_refused_at_load_saying_so() {
+    let bytes =
+        std::fs::read(lgsp_tests::components::CIVIL_REGISTRY_CSV).expect("built by build.rs");
+    let cap = 2 << 20;
+    let limits = AdapterLimits {
+        max_memory_bytes: cap,
+        ..LIMITS
+    };
+    let err = runtime()
+        .load("test", &bytes, limits)
+        .await
+        .map(|a| a.label())
+        .expect_err("over its cap before the first call");
+    let text = err.to_string();
+    assert!(
+        text.contains("initial memory is more than its max_memory_bytes=2097152"),
+        "{text}"
+    );
+
+    let roomy = AdapterLimits {
+        max_memory_bytes: 3 << 20,
+        ..LIMITS
+    };
+    runtime()
+        .load("test", &bytes, roomy)
+        .await
+        .expect("loads under a 3 MiB cap");
+}
+
+#[tokio::test]
 async fn the_hub_refuses_to_start_with_a_forbidden_adapter() {
     let dir = tempfile::tempdir().expect("tmp");
     let bad = dir.path().join("bad.wasm");

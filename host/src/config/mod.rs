@@ -740,13 +740,17 @@ pub(crate) fn timeout(key: &str, millis: Option<u64>, default: Duration) -> Resu
 }
 
 pub(crate) fn check_url(key: &str, url: &str) -> Result<()> {
-    match reqwest::Url::parse(url) {
+    match url::Url::parse(url) {
         Ok(u) if !u.username().is_empty() || u.password().is_some() => Err(invalid(
             key,
             "a provider URL may not carry a user name or password: the URL is shown in \
              listings, the audit log and the message log",
         )),
-        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => Ok(()),
+        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
+            crate::provider::provider_uri(url)
+                .map(drop)
+                .map_err(|err| invalid(key, err))
+        }
         Ok(u) => Err(invalid(
             key,
             format!("scheme {:?} is not http or https", u.scheme()),

@@ -356,11 +356,19 @@ impl LoadedAdapter {
 
     async fn describe(&self) -> Result<Description, LoadError> {
         let mut store = self.store("load");
-        let bindings = self
-            .pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(|e| LoadError::Describe(format!("{e:#}")))?;
+        let instantiated = self.pre.instantiate_async(&mut store).await;
+        let bindings = match instantiated {
+            Ok(bindings) => bindings,
+            Err(_) if store.data().limits.memory_denied => {
+                return Err(LoadError::Describe(format!(
+                    "the component's initial memory is more than its max_memory_bytes={} \
+                     (a Rust adapter built with lgsp-guest starts with about 2.1 MiB: 1 MiB \
+                     of stack and the allocator's 1 MiB arena)",
+                    self.limits.max_memory_bytes
+                )));
+            }
+            Err(e) => return Err(LoadError::Describe(format!("{e:#}"))),
+        };
         let d = bindings
             .lgsp_adapter_mapping()
             .call_describe(&mut store)
