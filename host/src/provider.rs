@@ -373,12 +373,7 @@ mod tests {
     #[tokio::test]
     async fn an_https_provider_with_an_unknown_authority_is_refused() {
         let (url, _) = tls_provider().await;
-        let providers = Providers::with_roots(RootCertStore::empty());
-
-        let err = providers
-            .post(&url, &message(), "ex-1", Duration::from_secs(5))
-            .await
-            .unwrap_err();
+        let err = refused(Providers::with_roots(RootCertStore::empty()), &url).await;
         let ProviderError::Tls(why) = err else {
             panic!("expected Tls, got {err:?}");
         };
@@ -387,6 +382,14 @@ mod tests {
             "{why}"
         );
         assert!(why.contains("UnknownIssuer"), "{why}");
+    }
+
+    /// The error of a POST of [`message`] to `url` that must fail.
+    async fn refused(providers: Providers, url: &str) -> ProviderError {
+        providers
+            .post(url, &message(), "ex-1", Duration::from_secs(5))
+            .await
+            .unwrap_err()
     }
 
     /// A TCP server that answers every connection with `reply`, byte for byte, and closes it.
@@ -407,15 +410,11 @@ mod tests {
     #[tokio::test]
     async fn an_https_url_to_a_plain_http_server_says_so() {
         let port = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}").await;
-        let err = Providers::with_roots(RootCertStore::empty())
-            .post(
-                &format!("https://localhost:{port}/"),
-                &message(),
-                "ex-1",
-                Duration::from_secs(5),
-            )
-            .await
-            .unwrap_err();
+        let err = refused(
+            Providers::with_roots(RootCertStore::empty()),
+            &format!("https://localhost:{port}/"),
+        )
+        .await;
         let ProviderError::Tls(why) = err else {
             panic!("expected Tls, got {err:?}");
         };
@@ -426,15 +425,7 @@ mod tests {
     async fn a_reply_that_breaks_off_is_not_called_unreachable() {
         let port =
             raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"accepted\":").await;
-        let err = Providers::new()
-            .post(
-                &format!("http://127.0.0.1:{port}/"),
-                &message(),
-                "ex-1",
-                Duration::from_secs(5),
-            )
-            .await
-            .unwrap_err();
+        let err = refused(Providers::new(), &format!("http://127.0.0.1:{port}/")).await;
         let ProviderError::Broken(why) = err else {
             panic!("expected Broken, got {err:?}");
         };
