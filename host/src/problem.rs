@@ -464,6 +464,7 @@ fn adapter_problem(source: &CallError) -> Problem {
         CallError::Rejected(_)
         | CallError::Unsupported(_)
         | CallError::Internal(_)
+        | CallError::InvalidOutput(_)
         | CallError::Trap(_) => Problem::new(
             S::BAD_GATEWAY,
             "adapter-fault",

@@ -26,7 +26,7 @@ fn civil_csv() -> Vec<u8> {
 
 /// Each misbehaviour: its problem type, the limit it names (if it broke one), and a word of
 /// the detail that says why.
-const MISBEHAVIOURS: [(&str, &str, Option<&str>, &str); 9] = [
+const MISBEHAVIOURS: [(&str, &str, Option<&str>, &str); 10] = [
     ("panic", "adapter-fault", None, "trap"),
     (
         "recurse",
@@ -59,6 +59,7 @@ const MISBEHAVIOURS: [(&str, &str, Option<&str>, &str); 9] = [
         "more than",
     ),
     ("bad-utf8", "adapter-fault", None, "utf-8"),
+    ("bad-metadata", "adapter-fault", None, "not a header value"),
     (
         "internal",
         "adapter-fault",

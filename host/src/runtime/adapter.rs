@@ -194,6 +194,9 @@ pub enum CallError {
     /// The adapter already translates as many messages as it may at once.
     #[error("the adapter already translates {0} messages, its limit")]
     Busy(usize),
+    /// The adapter returned a content type or metadata that cannot travel as HTTP headers.
+    #[error("the adapter returned {0}")]
+    InvalidOutput(String),
     /// The adapter returned a body over its cap.
     #[error("the adapter returned {size} bytes, over its limit of {limit}")]
     OutputTooLarge {
@@ -447,11 +450,14 @@ impl LoadedAdapter {
                     limit: self.limits.max_output_bytes,
                 })
             }
-            Ok(Ok(out)) => Ok(Message {
-                content_type: out.content_type,
-                metadata: out.metadata,
-                body: out.body.into(),
-            }),
+            Ok(Ok(out)) => match unsendable(&out.content_type, &out.metadata) {
+                Some(why) => Err(CallError::InvalidOutput(why)),
+                None => Ok(Message {
+                    content_type: out.content_type,
+                    metadata: out.metadata,
+                    body: out.body.into(),
+                }),
+            },
             Ok(Err(wit::AdapterError::Rejected(v))) => Err(CallError::Rejected(
                 v.into_iter()
                     .map(|v| Violation::new(v.path, v.code, v.message))
@@ -508,4 +514,28 @@ pub struct CallContext<'a> {
     pub standard: &'a str,
     /// Request or reply.
     pub phase: Phase,
+}
+
+/// Why a message's content type or metadata could not be sent as HTTP headers
+/// (`content-type`, `lgsp-meta-<key>`), if so; checked as the adapter returns it, so that
+/// the fault is the adapter's and not reported later as the provider's or silently dropped.
+fn unsendable(content_type: &str, metadata: &[(String, String)]) -> Option<String> {
+    use hyper::header::{HeaderName, HeaderValue};
+    if HeaderValue::from_str(content_type).is_err() {
+        return Some(format!(
+            "a content type that is not a header value: {content_type:?}"
+        ));
+    }
+    metadata.iter().find_map(|(key, value)| {
+        let name = format!("{}{key}", crate::api::META_HEADER_PREFIX);
+        if HeaderName::from_bytes(name.as_bytes()).is_err() {
+            Some(format!("metadata key {key:?}, which is not a header name"))
+        } else if HeaderValue::from_str(value).is_err() {
+            Some(format!(
+                "metadata {key:?} whose value is not a header value"
+            ))
+        } else {
+            None
+        }
+    })
 }

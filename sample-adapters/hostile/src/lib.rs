@@ -71,6 +71,8 @@ impl Hostile {
                     body: msg.body,
                 })
             }
+            // A header injection attempt through the metadata the hub sends on as headers.
+            "bad-metadata" => Ok(msg.with_meta("injected", "a\r\nInjected: yes")),
             "internal" => Err(AdapterError::Internal(
                 "hostile adapter reports a failure".into(),
             )),
