@@ -21,6 +21,21 @@ ROUNDS=${3:-3}
 PORT=${LGSP_BENCH_PORT:-18480}
 KEY=bench-key-agency-a
 
+if [ ! -x "$PEERS/start.sh" ] || [ ! -x "$PEERS/bench.sh" ]; then
+    echo "load: no peers at $PEERS (the shared/peers folder next to this checkout);" \
+        "set PEERS_DIR to where start.sh and bench.sh are" >&2
+    exit 2
+fi
+# Peers or a hub left running would answer in place of the ones this run starts, and
+# stopping them afterwards would stop someone else's; refuse instead.
+for port in 8081 8082 8083 8084 9100 "$PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "load: 127.0.0.1:$port is already in use (peers left running? $PEERS/stop.sh" \
+            "stops them; LGSP_BENCH_PORT moves the hub)" >&2
+        exit 2
+    fi
+done
+
 export CARGO_TARGET_DIR=${LGSP_BENCH_TARGET_DIR:-$HOME/.cache/lgsp-bench-target}
 bash scripts/setup.sh
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
@@ -74,6 +89,10 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 LGSP_URL=$URL LGSP_HEADER="Authorization: Bearer $KEY" \
     "$PEERS/bench.sh" "$SECONDS_PER_RUN" "$CONNECTIONS" "$ROUNDS" | tee "$RUN/bench.txt"
+if ! kill -0 "$HUB_PID" 2>/dev/null; then
+    echo "load: the hub exited during the run, so its figures mean nothing; see $RUN/hub.log" >&2
+    exit 1
+fi
 echo "load after:  $(uptime | sed 's/.*load average/load average/')"
 
 # bench.sh prints the name in 26 columns, then "<n> req/s  non200=<n> p50=..us p99=..us".

@@ -237,13 +237,17 @@ impl Hub {
 
         let standards = Standards::load(config.standards.values())?;
 
+        // The pool's slots are never smaller than the default cap (address space only): a
+        // smaller cap is then enforced per store, where a component whose initial memory is
+        // over it is refused naming `max_memory_bytes`, not by the pool's own check.
         let settings = RuntimeSettings {
             max_memory_bytes: config
                 .adapters
                 .values()
                 .map(|a| a.max_memory_bytes)
                 .max()
-                .unwrap_or(crate::config::DEFAULT_ADAPTER_MEMORY_BYTES),
+                .unwrap_or_default()
+                .max(crate::config::DEFAULT_ADAPTER_MEMORY_BYTES),
             ..RuntimeSettings::default()
         };
         let runtime = Runtime::new(settings, catalogues.clone())?;

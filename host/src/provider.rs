@@ -46,7 +46,8 @@ pub enum ProviderError {
     /// not trusted.
     #[error("the TLS handshake with the provider failed: {0}")]
     Tls(String),
-    /// The provider started a reply and did not finish it.
+    /// The request was sent and no complete reply came back: the provider may have acted on
+    /// it.
     #[error("the provider's reply broke off: {0}")]
     Broken(String),
     /// The reply was larger than [`MAX_REPLY_BYTES`].
@@ -204,7 +205,7 @@ fn system_roots() -> RootCertStore {
     let found = rustls_native_certs::load_native_certs();
     let mut roots = RootCertStore::empty();
     let (added, ignored) = roots.add_parsable_certificates(found.certs);
-    if added == 0 {
+    if added == 0 || !found.errors.is_empty() {
         let var = |name| std::env::var(name).unwrap_or_default();
         let first_error = found.errors.first().map(ToString::to_string);
         tracing::warn!(
@@ -212,8 +213,10 @@ fn system_roots() -> RootCertStore {
             ssl_cert_dir = %var("SSL_CERT_DIR"),
             errors = found.errors.len(),
             first_error = first_error.as_deref().unwrap_or("none"),
-            "no trusted certificate authorities found; https providers will be refused \
-             (install ca-certificates, or point SSL_CERT_FILE or SSL_CERT_DIR at PEM files)"
+            trusted = added,
+            "certificate authorities missing or unreadable; https providers whose authority \
+             is not among the trusted ones will be refused (install ca-certificates, or point \
+             SSL_CERT_FILE or SSL_CERT_DIR at PEM files)"
         );
     } else if ignored > 0 {
         tracing::debug!(added, ignored, "some system certificates could not be read");
@@ -225,7 +228,11 @@ fn classify(err: hyper_util::client::legacy::Error) -> ProviderError {
     // hyper's error texts never carry the request's URL, so no credentials can leak here.
     match tls_error(&err) {
         Some(tls) => ProviderError::Tls(explain_tls(tls)),
-        None => ProviderError::Unreachable(chain(&err)),
+        // No connection was made, so the provider cannot have seen the request.
+        None if err.is_connect() => ProviderError::Unreachable(chain(&err)),
+        // The request went out (hyper retries by itself what a stale pooled connection
+        // refused before sending): the provider may have acted on it.
+        None => ProviderError::Broken(chain(&err)),
     }
 }
 
@@ -430,6 +437,20 @@ mod tests {
             panic!("expected Broken, got {err:?}");
         };
         assert!(why.contains("end of file"), "{why}");
+    }
+
+    #[tokio::test]
+    async fn unreachable_only_when_no_connection_was_made() {
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let err = refused(Providers::new(), &format!("http://127.0.0.1:{port}/")).await;
+        assert!(matches!(err, ProviderError::Unreachable(_)), "{err:?}");
+
+        // Reads the request, then closes without a word: the provider may have acted on it.
+        let port = raw_server(b"").await;
+        let err = refused(Providers::new(), &format!("http://127.0.0.1:{port}/")).await;
+        assert!(matches!(err, ProviderError::Broken(_)), "{err:?}");
     }
 
     #[test]
