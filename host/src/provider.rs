@@ -132,8 +132,11 @@ impl Providers {
                 .header(header::CONTENT_TYPE, &msg.content_type)
                 .header(crate::api::EXCHANGE_ID_HEADER, exchange_id)
                 .header(header::USER_AGENT, USER_AGENT);
-            for (k, v) in &msg.metadata {
-                request = request.header(format!("{}{k}", crate::api::META_HEADER_PREFIX), v);
+            for (key, value) in &msg.metadata {
+                let (name, value) = crate::api::meta_header(key, value).map_err(|why| {
+                    ProviderError::Unreachable(format!("invalid request: metadata {key:?}: {why}"))
+                })?;
+                request = request.header(name, value);
             }
             let request = request
                 .body(Full::new(msg.body.clone()))
@@ -192,11 +195,14 @@ impl Default for Providers {
 /// letters is percent-encoded and `http:/host` means `http://host`, then taken as an HTTP
 /// request target.
 pub fn provider_uri(url: &str) -> Result<Uri, String> {
-    let normalised = url::Url::parse(url).map_err(|err| err.to_string())?;
-    normalised
-        .as_str()
+    request_target(&url::Url::parse(url).map_err(|err| err.to_string())?)
+}
+
+/// An already parsed provider URL as an HTTP request target.
+pub(crate) fn request_target(url: &url::Url) -> Result<Uri, String> {
+    url.as_str()
         .parse::<Uri>()
-        .map_err(|err| format!("{normalised} is not an HTTP request target: {err}"))
+        .map_err(|err| format!("{url} is not an HTTP request target: {err}"))
 }
 
 /// The system's trusted certificate authorities. Without any, `https://` providers are

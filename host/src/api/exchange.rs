@@ -10,13 +10,13 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tracing::Instrument;
 
-use super::{EXCHANGE_ID_HEADER, META_HEADER_PREFIX, auth, metadata_from_headers};
+use super::{EXCHANGE_ID_HEADER, auth, meta_header, metadata_from_headers};
 use crate::exchange::{ExchangeError, Trace};
 use crate::hub::Hub;
 use crate::message::Message;
@@ -211,9 +211,8 @@ fn reply_response(id: &str, reply: Message) -> Response {
     if let Ok(v) = HeaderValue::from_str(id) {
         headers.insert(EXCHANGE_ID_HEADER, v);
     }
-    for (key, value) in reply.metadata {
-        let name = HeaderName::from_bytes(format!("{META_HEADER_PREFIX}{key}").as_bytes());
-        if let (Ok(name), Ok(value)) = (name, HeaderValue::from_str(&value)) {
+    for (key, value) in &reply.metadata {
+        if let Ok((name, value)) = meta_header(key, value) {
             headers.append(name, value);
         }
     }

@@ -13,7 +13,7 @@ mod messages;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -90,6 +90,16 @@ async fn method_not_allowed(uri: Uri) -> impl IntoResponse {
         "Method not allowed",
         format!("{:?} does not accept this method", uri.path()),
     )
+}
+
+/// One metadata pair as the `lgsp-meta-<key>` header it travels as, or why it cannot be one.
+/// Every place that sends metadata (to a provider, back to a caller) and the check of what an
+/// adapter returns go through here.
+pub fn meta_header(key: &str, value: &str) -> Result<(HeaderName, HeaderValue), &'static str> {
+    let name = HeaderName::from_bytes(format!("{META_HEADER_PREFIX}{key}").as_bytes())
+        .map_err(|_| "key is not a header name")?;
+    let value = HeaderValue::from_str(value).map_err(|_| "value is not a header value")?;
+    Ok((name, value))
 }
 
 /// Metadata pairs from `lgsp-meta-*` headers, in order, at most [`MAX_METADATA`]; values that

@@ -747,7 +747,7 @@ pub(crate) fn check_url(key: &str, url: &str) -> Result<()> {
              listings, the audit log and the message log",
         )),
         Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
-            crate::provider::provider_uri(url)
+            crate::provider::request_target(&u)
                 .map(drop)
                 .map_err(|err| invalid(key, err))
         }

@@ -520,22 +520,13 @@ pub struct CallContext<'a> {
 /// (`content-type`, `lgsp-meta-<key>`), if so; checked as the adapter returns it, so that
 /// the fault is the adapter's and not reported later as the provider's or silently dropped.
 fn unsendable(content_type: &str, metadata: &[(String, String)]) -> Option<String> {
-    use hyper::header::{HeaderName, HeaderValue};
-    if HeaderValue::from_str(content_type).is_err() {
+    if hyper::header::HeaderValue::from_str(content_type).is_err() {
         return Some(format!(
             "a content type that is not a header value: {content_type:?}"
         ));
     }
     metadata.iter().find_map(|(key, value)| {
-        let name = format!("{}{key}", crate::api::META_HEADER_PREFIX);
-        if HeaderName::from_bytes(name.as_bytes()).is_err() {
-            Some(format!("metadata key {key:?}, which is not a header name"))
-        } else if HeaderValue::from_str(value).is_err() {
-            Some(format!(
-                "metadata {key:?} whose value is not a header value"
-            ))
-        } else {
-            None
-        }
+        let why = crate::api::meta_header(key, value).err()?;
+        Some(format!("metadata {key:?} whose {why}"))
     })
 }
