@@ -12,7 +12,7 @@
 //! adapter that wants its own allocator turns the SDK's default features off.
 
 use core::alloc::{GlobalAlloc, Layout};
-use core::cell::UnsafeCell;
+use core::cell::{Cell, UnsafeCell};
 use core::ptr;
 
 /// Bytes of heap an instance has before it grows its memory: enough for messages of tens of
@@ -34,20 +34,15 @@ static ARENA: Arena = Arena(UnsafeCell::new([0; ARENA_BYTES]));
 
 /// Where dlmalloc gets its segments: the arena once, then memory growth.
 struct Segments {
-    arena_given: UnsafeCell<bool>,
+    arena_given: Cell<bool>,
 }
-
-// SAFETY: one thread, as above.
-unsafe impl Send for Segments {}
 
 // SAFETY: every region handed out is either the arena (given once, never again) or fresh
 // pages from `memory.grow`, both zeroed and owned by dlmalloc from then on.
 unsafe impl dlmalloc::Allocator for Segments {
     fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
-        // SAFETY: one thread, and no reference to the flag outlives this statement.
-        let given = unsafe { &mut *self.arena_given.get() };
-        if !*given && size <= ARENA_BYTES {
-            *given = true;
+        if !self.arena_given.get() && size <= ARENA_BYTES {
+            self.arena_given.set(true);
             return (ARENA.0.get().cast::<u8>(), ARENA_BYTES, 0);
         }
         let pages = size.div_ceil(PAGE);
@@ -93,7 +88,7 @@ impl ArenaAllocator {
     const fn new() -> Self {
         Self(UnsafeCell::new(dlmalloc::Dlmalloc::new_with_allocator(
             Segments {
-                arena_given: UnsafeCell::new(false),
+                arena_given: Cell::new(false),
             },
         )))
     }
