@@ -10,7 +10,12 @@ use crate::config::{ClientConfig, OperatorConfig};
 use crate::hub::Hub;
 
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let value = values.next()?.to_str().ok()?;
+    // Two credentials in one request: neither is trusted, whichever comes first.
+    if values.next().is_some() {
+        return None;
+    }
     let (scheme, credential) = value.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
@@ -73,4 +78,26 @@ pub(super) fn require_operator(
         )));
     }
     Err(Box::new(crate::problem::Problem::unauthenticated()))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn one_bearer_credential_is_read_and_two_are_refused() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer key-a"),
+        );
+        assert_eq!(bearer(&headers), Some("key-a"));
+        headers.append(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer key-b"),
+        );
+        assert_eq!(bearer(&headers), None);
+    }
 }
